@@ -1,0 +1,56 @@
+"""Making tensors: from data, filled with a constant, or drawn from the seeded generator."""
+from tinygen import backend
+from tinygen.autograd import Tensor
+from tinygen.backend import xp
+
+
+def _shape(shape):
+    shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
+    if any(not isinstance(n, int) or n < 0 for n in shape):
+        raise ValueError(f"shape must hold non-negative integers, got {shape}")
+    return shape
+
+
+def tensor(data, requires_grad=False, dtype=None):
+    """A new Tensor (Python floats become float32; NumPy arrays keep their dtype)."""
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+
+def zeros(*shape, dtype=None, requires_grad=False):
+    return Tensor(xp.zeros(_shape(shape), dtype=dtype or backend.default_float()), requires_grad=requires_grad)
+
+
+def ones(*shape, dtype=None, requires_grad=False):
+    return Tensor(xp.ones(_shape(shape), dtype=dtype or backend.default_float()), requires_grad=requires_grad)
+
+
+def full(shape, value, dtype=None, requires_grad=False):
+    return Tensor(xp.full(_shape((shape,)), value, dtype=dtype or backend.default_float()),
+                  requires_grad=requires_grad)
+
+
+def arange(*args, dtype=None):
+    return Tensor(xp.arange(*args, dtype=dtype))
+
+
+def randn(*shape, dtype=None, requires_grad=False):
+    """Standard normal samples from the generator that ``manual_seed`` resets."""
+    values = backend.generator().standard_normal(_shape(shape), dtype=dtype or backend.default_float())
+    return Tensor(values, requires_grad=requires_grad)
+
+
+def rand(*shape, dtype=None, requires_grad=False):
+    """Uniform samples in [0, 1) from the generator that ``manual_seed`` resets."""
+    values = backend.generator().random(_shape(shape), dtype=dtype or backend.default_float())
+    return Tensor(values, requires_grad=requires_grad)
+
+
+def _like(make):
+    def like(other, dtype=None, requires_grad=False):
+        return make(*other.shape, dtype=dtype or other.dtype, requires_grad=requires_grad)
+    like.__name__ = make.__name__ + "_like"
+    like.__doc__ = f"``{make.__name__}`` with the shape and dtype of another tensor."
+    return like
+
+
+zeros_like, ones_like, randn_like, rand_like = (_like(f) for f in (zeros, ones, randn, rand))

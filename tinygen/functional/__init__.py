@@ -1,0 +1,48 @@
+"""Stateless differentiable operations, one topic a module.
+
+Importing this package also gives ``Tensor`` its operators and NumPy-style
+methods (``x + y``, ``x @ w``, ``x.sum(axis=1)``, ``x[idx]``), each a thin call
+into the functions below.
+"""
+from tinygen.autograd import Tensor
+from tinygen.functional.arithmetic import add, div, matmul, mul, neg, pow, sub
+from tinygen.functional.elementwise import abs, astype, clip, exp, log, maximum, minimum, sqrt, where
+from tinygen.functional.indexing import getitem, pad
+from tinygen.functional.reduction import max, mean, min, sum, var
+from tinygen.functional.shape import (broadcast_to, concatenate, expand_dims, flatten, reshape, squeeze,
+                                      stack, sum_to, swapaxes, transpose)
+
+
+def _reflected(op):
+    return lambda self, other: op(other, self)
+
+
+def _compare(name):
+    def compare(self, other):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor(getattr(self.data, name)(other))
+    compare.__doc__ = "Elementwise comparison: a boolean tensor, never part of the graph."
+    return compare
+
+
+def _install_tensor_methods():
+    methods = {
+        "__add__": add, "__radd__": _reflected(add), "__sub__": sub, "__rsub__": _reflected(sub),
+        "__mul__": mul, "__rmul__": _reflected(mul), "__truediv__": div, "__rtruediv__": _reflected(div),
+        "__pow__": pow, "__rpow__": _reflected(pow), "__matmul__": matmul, "__rmatmul__": _reflected(matmul),
+        "__neg__": neg, "__getitem__": getitem,
+        "exp": exp, "log": log, "sqrt": sqrt, "abs": abs, "clip": clip,
+        "sum": sum, "mean": mean, "max": max, "min": min, "var": var,
+        "reshape": reshape, "transpose": transpose, "swapaxes": swapaxes, "squeeze": squeeze,
+        "expand_dims": expand_dims, "broadcast_to": broadcast_to, "flatten": flatten, "pad": pad,
+        "astype": astype,
+    }
+    for name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+        methods[name] = _compare(name)
+    for name, function in methods.items():
+        setattr(Tensor, name, function)
+    Tensor.T = property(transpose)
+    Tensor.__hash__ = object.__hash__
+
+
+_install_tensor_methods()

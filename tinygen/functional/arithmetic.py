@@ -1,0 +1,153 @@
+"""Arithmetic with NumPy broadcasting: + - * / ** @ and negation.
+
+Broadcasting copies an input along some axes, so its gradient is the sum over
+those axes: every backward ends with ``sum_to(g, input.shape)``.
+"""
+from tinygen.autograd import Function, as_tensor, as_tensor_pair
+from tinygen.backend import xp
+from tinygen.functional.shape import reshape, sum_to, swapaxes
+
+
+def _check_broadcast(op, a, b):
+    try:
+        xp.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{op}: shapes {a.shape} and {b.shape} do not broadcast "
+                         "(each dimension must match or be 1, aligned from the right)") from None
+
+
+class Add(Function):
+    def forward(self, a, b):
+        return a + b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(gy, b.shape)
+
+
+class Sub(Function):
+    def forward(self, a, b):
+        return a - b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy, a.shape), sum_to(-gy, b.shape)
+
+
+class Mul(Function):
+    def forward(self, a, b):
+        return a * b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        return sum_to(gy * b, a.shape), sum_to(gy * a, b.shape)
+
+
+class Div(Function):
+    def forward(self, a, b):
+        return a / b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = gy / b
+        return sum_to(ga, a.shape), sum_to(-ga * a / b, b.shape)
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class PowConstant(Function):
+    """y = x ** c for a constant number c;  dy/dx = c x^(c-1)."""
+
+    def __init__(self, exponent):
+        self.exponent = exponent
+
+    def forward(self, x):
+        return x ** x.dtype.type(self.exponent)
+
+    def backward(self, gy):
+        x, = self.inputs
+        return gy * self.exponent * x ** (self.exponent - 1)
+
+
+class Pow(Function):
+    """y = a ** b for tensors;  dy/da = b a^(b-1),  dy/db = a^b log a (a > 0)."""
+
+    def forward(self, a, b):
+        return a ** b
+
+    def backward(self, gy):
+        a, b = self.inputs
+        y = self.output_tensors[0]
+        ga = sum_to(gy * b * a ** (b - 1), a.shape) if a.requires_grad else None
+        gb = sum_to(gy * y * a.log(), b.shape) if b.requires_grad else None
+        return ga, gb
+
+
+class MatMul(Function):
+    """(..., n, k) @ (..., k, m) -> (..., n, m), batch axes broadcast."""
+
+    def forward(self, a, b):
+        return xp.matmul(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        ga = sum_to(gy @ swapaxes(b, -1, -2), a.shape) if a.requires_grad else None
+        gb = sum_to(swapaxes(a, -1, -2) @ gy, b.shape) if b.requires_grad else None
+        return ga, gb
+
+
+def _binary(function_class, name):
+    def op(a, b):
+        a, b = as_tensor_pair(a, b)
+        _check_broadcast(name, a, b)
+        return function_class()(a, b)
+    op.__name__ = name
+    op.__doc__ = f"Elementwise {name} with NumPy broadcasting."
+    return op
+
+
+add = _binary(Add, "add")
+sub = _binary(Sub, "sub")
+mul = _binary(Mul, "mul")
+div = _binary(Div, "div")
+_pow_tensor = _binary(Pow, "pow")
+
+
+def neg(x):
+    return Neg()(as_tensor(x))
+
+
+def pow(x, exponent):
+    """x ** exponent; a plain number exponent is a constant, a tensor one is differentiable."""
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        return PowConstant(exponent)(as_tensor(x))
+    return _pow_tensor(x, exponent)
+
+
+def matmul(a, b):
+    """Matrix product like numpy.matmul; 1-D operands are promoted and the added axis dropped."""
+    a, b = as_tensor(a), as_tensor(b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
+    a2 = reshape(a, (1,) + a.shape) if a.ndim == 1 else a
+    b2 = reshape(b, b.shape + (1,)) if b.ndim == 1 else b
+    if a2.shape[-1] != b2.shape[-2]:
+        raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned: the last dimension "
+                         f"of the first ({a2.shape[-1]}) must equal the second-to-last of the second ({b2.shape[-2]})")
+    try:
+        xp.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    except ValueError:
+        raise ValueError(f"matmul: batch dimensions {a2.shape[:-2]} and {b2.shape[:-2]} of shapes "
+                         f"{a.shape} and {b.shape} do not broadcast") from None
+    y = MatMul()(a2, b2)
+    if a.ndim == 1:
+        y = reshape(y, y.shape[:-2] + y.shape[-1:])
+    if b.ndim == 1:
+        y = reshape(y, y.shape[:-1])
+    return y
