@@ -20,6 +20,14 @@ def normalize_axis(axis, ndim, op):
     return axis % ndim
 
 
+def normalize_position(axis, ndim, op):
+    """Where a new axis goes in a tensor of ``ndim`` dimensions: -ndim-1 .. ndim, as numpy."""
+    if not isinstance(axis, int) or not -ndim - 1 <= axis <= ndim:
+        raise ValueError(f"{op}: axis {axis} is out of range for a tensor with {ndim} dimensions "
+                         f"(a new axis can go at {-ndim - 1} to {ndim})")
+    return axis % (ndim + 1)
+
+
 def normalize_axes(axis, ndim, op):
     """None -> every axis; an int or a tuple -> a sorted tuple of distinct non-negative axes."""
     if axis is None:
@@ -155,7 +163,7 @@ def squeeze(x, axis=None):
 def expand_dims(x, axis):
     """Insert a size-1 axis at position ``axis`` of the result."""
     x = as_tensor(x)
-    position = normalize_axis(axis, x.ndim + 1, "expand_dims")
+    position = normalize_position(axis, x.ndim, "expand_dims")
     return reshape(x, x.shape[:position] + (1,) + x.shape[position:])
 
 
@@ -199,5 +207,5 @@ def stack(tensors, axis=0):
     for i, t in enumerate(tensors):
         if t.shape != tensors[0].shape:
             raise ValueError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has {tensors[0].shape}; they must match")
-    position = normalize_axis(axis, tensors[0].ndim + 1, "stack")
+    position = normalize_position(axis, tensors[0].ndim, "stack")
     return concatenate([expand_dims(t, position) for t in tensors], axis=position)
