@@ -5,9 +5,12 @@ methods (``x + y``, ``x @ w``, ``x.sum(axis=1)``, ``x[idx]``), each a thin call
 into the functions below.
 """
 from tinygen.autograd import Tensor
+from tinygen.functional.activations import dropout, leaky_relu, log_softmax, relu, sigmoid, softplus, tanh
 from tinygen.functional.arithmetic import add, div, matmul, mul, neg, pow, sub
 from tinygen.functional.elementwise import abs, astype, clip, exp, log, maximum, minimum, sqrt, where
 from tinygen.functional.indexing import getitem, pad
+from tinygen.functional.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
+                                       kl_normal, mse_loss)
 from tinygen.functional.reduction import max, mean, min, sum, var
 from tinygen.functional.shape import (broadcast_to, concatenate, expand_dims, flatten, reshape, squeeze,
                                       stack, sum_to, swapaxes, transpose)

@@ -1,0 +1,104 @@
+"""Activation functions: relu, leaky_relu, sigmoid, tanh, softplus, log_softmax, and dropout.
+
+Each is computed so that no intermediate overflows for large |x|: sigmoid and
+softplus only ever take exp of -|x|, which lies in (0, 1]. Backward passes are
+Tensor expressions, so every activation is twice differentiable.
+"""
+from tinygen import backend
+from tinygen.autograd import Function, Tensor, as_tensor
+from tinygen.backend import xp
+from tinygen.functional.elementwise import log
+from tinygen.functional.reduction import sum
+
+
+class LeakyReLU(Function):
+    """y = x if x > 0 else slope * x (slope 0 is ReLU).  Shapes: any -> same."""
+
+    def __init__(self, slope):
+        self.slope = slope
+
+    def forward(self, x):
+        self.slope_mask = xp.where(x > 0, 1.0, self.slope).astype(x.dtype)
+        return x * self.slope_mask + 0  # + 0 turns the -0 of a zero slope into 0, as PyTorch prints it
+
+    def backward(self, gy):
+        return gy * Tensor(self.slope_mask)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x), from e^-|x| so neither branch overflows;  dy/dx = y (1 - y)."""
+
+    def forward(self, x):
+        decay = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + decay), decay / (1 + decay))
+
+    def backward(self, gy):
+        y = self.output_tensors[0]
+        return gy * y * (1 - y)
+
+
+class Tanh(Function):
+    """y = tanh x;  dy/dx = 1 - y^2."""
+
+    def forward(self, x):
+        return xp.tanh(x)
+
+    def backward(self, gy):
+        y = self.output_tensors[0]
+        return gy * (1 - y * y)
+
+
+class Softplus(Function):
+    """y = log(1 + e^x) = max(x, 0) + log1p(e^-|x|);  dy/dx = sigmoid(x)."""
+
+    def forward(self, x):
+        return xp.maximum(x, 0) + xp.log1p(xp.exp(-xp.abs(x)))
+
+    def backward(self, gy):
+        return gy * sigmoid(self.inputs[0])
+
+
+def relu(x):
+    """max(x, 0); the gradient at 0 is 0, as in PyTorch."""
+    return LeakyReLU(0.0)(as_tensor(x))
+
+
+def leaky_relu(x, negative_slope=0.01):
+    return LeakyReLU(negative_slope)(as_tensor(x))
+
+
+def sigmoid(x):
+    return Sigmoid()(as_tensor(x))
+
+
+def tanh(x):
+    return Tanh()(as_tensor(x))
+
+
+def softplus(x):
+    return Softplus()(as_tensor(x))
+
+
+def log_softmax(x, axis=-1):
+    """x - log(sum(e^x)) along ``axis``; the row maximum is subtracted first so e^x cannot overflow.
+
+    The maximum enters as a constant: log-sum-exp does not depend on it, so no gradient is lost.
+    """
+    x = as_tensor(x)
+    shift = Tensor(x.data.max(axis=axis, keepdims=True))
+    shifted = x - shift
+    return shifted - log(sum(shifted.exp(), axis=axis, keepdims=True))
+
+
+def dropout(x, p=0.5, training=True):
+    """Inverted dropout: zero each element with probability p and scale the rest by 1/(1-p).
+
+    The expected value is unchanged, so evaluation (``training=False``) is the identity.
+    """
+    if not 0 <= p < 1:
+        raise ValueError(f"dropout: p must be a probability in [0, 1), got {p!r}")
+    x = as_tensor(x)
+    if not training or p == 0:
+        return x
+    keep = backend.generator().random(x.shape, dtype=x.dtype) >= p
+    return x * Tensor(keep.astype(x.dtype) / x.dtype.type(1 - p))
