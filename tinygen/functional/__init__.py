@@ -11,6 +11,7 @@ from tinygen.functional.elementwise import abs, astype, clip, exp, log, maximum,
 from tinygen.functional.indexing import getitem, pad
 from tinygen.functional.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                        kl_normal, mse_loss)
+from tinygen.functional.norm import batch_norm
 from tinygen.functional.reduction import max, mean, min, sum, var
 from tinygen.functional.shape import (broadcast_to, concatenate, expand_dims, flatten, reshape, squeeze,
                                       stack, sum_to, swapaxes, transpose)
