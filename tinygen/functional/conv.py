@@ -1,0 +1,132 @@
+"""2-d convolution (cross-correlation, as in PyTorch) by im2col and one matrix product.
+
+    y[n, o, a, b] = bias[o] + sum_{c, i, j} weight[o, c, i, j] x_pad[n, c, a sH + i dH, b sW + j dW]
+
+y is bilinear in (x, weight), so three linear maps make up a convolution layer, and each
+one's backward is built from the other two (which is why they live in one file):
+  Conv2d           (x, weight) -> y       the convolution itself
+  ConvTranspose2d  (y, weight) -> x       its adjoint in x: the transposed convolution (col2im)
+  ConvWeightGrad   (x, y)      -> weight  its adjoint in weight: the weight gradient
+The input gradient of a convolution IS a transposed convolution with the same weight, and
+the input gradient of a transposed convolution is a convolution: the two ops are dual.
+"""
+from tinygen.autograd import Function, as_tensor
+from tinygen.backend import xp
+from tinygen.functional.conv_arguments import check_at_least, check_operands, pair, spatial_size
+from tinygen.functional.im2col import col2im, im2col
+
+
+def conv_output_size(i, k, s=1, p=0, d=1):
+    """Output length of a convolution along one axis: o = floor((i + 2p - d(k-1) - 1) / s) + 1.
+
+    i input length, k kernel size, s stride, p zero padding on each side, d dilation.
+    """
+    check_at_least("conv_output_size", i=(i, 1, "input size"), k=(k, 1, "kernel size"), s=(s, 1, "stride"),
+                   p=(p, 0, "padding"), d=(d, 1, "dilation"))
+    extent, padded = d * (k - 1) + 1, i + 2 * p
+    o = (padded - extent) // s + 1
+    if extent > padded:
+        raise ValueError(
+            f"conv_output_size: the kernel is larger than the padded input (d(k-1) + 1 = {extent} > "
+            f"i + 2p = {padded}), so o = floor((i + 2p - d(k-1) - 1)/s) + 1 = "
+            f"floor(({i} + 2*{p} - {d}*({k}-1) - 1)/{s}) + 1 = {o} < 1")
+    return o
+
+
+def _spatial(array):
+    return tuple(array.shape[2:])
+
+
+class Conv2d(Function):
+    """(x (N, C, H, W), weight (O, C, kH, kW)[, bias (O,)]) -> y (N, O, oH, oW): rows @ weight.T.
+
+    ``out_size`` may be smaller than the natural conv_output_size: the windows past it are
+    skipped (a transposed convolution with output padding >= stride needs that for its gradient).
+    """
+
+    def __init__(self, stride, padding, dilation, out_size):
+        self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
+
+    def forward(self, x, weight, bias=None):
+        out_channels, kernel = weight.shape[0], weight.shape[2:]
+        rows = im2col(x, kernel, self.stride, self.padding, self.dilation, self.out_size)
+        y = rows @ weight.reshape(out_channels, -1).T
+        y = y.reshape(x.shape[0], *self.out_size, out_channels).transpose(0, 3, 1, 2)
+        if bias is not None:
+            y += bias.reshape(1, -1, 1, 1)
+        return xp.ascontiguousarray(y)
+
+    def backward(self, gy):
+        x, weight = self.inputs[:2]
+        params = (self.stride, self.padding, self.dilation)
+        gx = ConvTranspose2d(*params, _spatial(x))(gy, weight) if x.requires_grad else None
+        gw = ConvWeightGrad(_spatial(weight), *params)(x, gy) if weight.requires_grad else None
+        return (gx, gw) + ((gy.sum(axis=(0, 2, 3)),) if len(self.inputs) == 3 else ())
+
+
+class ConvTranspose2d(Function):
+    """(x (N, C_in, H, W), weight (C_in, C_out, kH, kW)[, bias]) -> y (N, C_out, oH, oW), by col2im.
+
+    The adjoint of Conv2d in its input: one matrix product makes every window's
+    contribution, col2im adds them into place. No multiplications by inserted zeros.
+    """
+
+    def __init__(self, stride, padding, dilation, out_size):
+        self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
+
+    def forward(self, x, weight, bias=None):
+        (n, in_channels, height, width), kernel = x.shape, weight.shape[2:]
+        rows = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
+        cols = (rows @ weight.reshape(in_channels, -1)).reshape(n, height, width, weight.shape[1], *kernel)
+        y = col2im(cols, kernel, self.stride, self.padding, self.dilation, self.out_size)
+        if bias is not None:
+            y = y + bias.reshape(1, -1, 1, 1)
+        return xp.ascontiguousarray(y)
+
+    def backward(self, gy):
+        x, weight = self.inputs[:2]
+        params = (self.stride, self.padding, self.dilation)
+        gx = Conv2d(*params, _spatial(x))(gy, weight) if x.requires_grad else None
+        gw = ConvWeightGrad(_spatial(weight), *params)(gy, x) if weight.requires_grad else None
+        return (gx, gw) + ((gy.sum(axis=(0, 2, 3)),) if len(self.inputs) == 3 else ())
+
+
+class ConvWeightGrad(Function):
+    """(x (N, C, H, W), g (N, O, oH, oW)) -> (O, C, kH, kW): g.T @ im2col(x), one matrix product.
+
+    The weight gradient of Conv2d(x) when g is its output gradient. It is bilinear too, so its
+    backward is again a transposed convolution (in x) and a convolution (in g).
+    """
+
+    def __init__(self, kernel, stride, padding, dilation):
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+
+    def forward(self, x, g):
+        out_channels = g.shape[1]
+        rows = im2col(x, self.kernel, self.stride, self.padding, self.dilation, _spatial(g))
+        g_rows = g.transpose(0, 2, 3, 1).reshape(-1, out_channels)
+        return (g_rows.T @ rows).reshape(out_channels, x.shape[1], *self.kernel)
+
+    def backward(self, g_weight):
+        x, g = self.inputs
+        params = (self.stride, self.padding, self.dilation)
+        gx = ConvTranspose2d(*params, _spatial(x))(g, g_weight) if x.requires_grad else None
+        gg = Conv2d(*params, _spatial(g))(x, g_weight) if g.requires_grad else None
+        return gx, gg
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1):
+    """2-d convolution as PyTorch's F.conv2d: x (N, C, H, W), weight (O, C, kH, kW), bias (O,) or None.
+
+    stride, padding, dilation: an int or an (h, w) pair. Returns (N, O, oH, oW) with
+    oH = conv_output_size(H, kH, sH, pH, dH). Backward: the input gradient is
+    conv_transpose2d(gy, weight) with the same stride, padding and dilation.
+    """
+    x, weight = as_tensor(x), as_tensor(weight)
+    check_operands("conv2d", x, weight, bias, in_channel_axis=1, out_channel_axis=0)
+    stride, padding, dilation = (pair(v, name, "conv2d") for v, name in
+                                 ((stride, "stride"), (padding, "padding"), (dilation, "dilation")))
+    kernel = _spatial(weight)
+    out_size = spatial_size("conv2d", x, zip(kernel, stride, padding, dilation), conv_output_size)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return Conv2d(stride, padding, dilation, out_size)(*inputs)
