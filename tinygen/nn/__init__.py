@@ -1,0 +1,14 @@
+"""Layers and models: Module, Parameter, the layers the course draws, Sequential, init, summary.
+
+Names and weight layouts follow torch.nn, so state_dicts move between the two.
+"""
+from tinygen.nn import init
+from tinygen.nn.activation import LeakyReLU, ReLU, Sigmoid, Softplus, Tanh
+from tinygen.nn.container import Sequential
+from tinygen.nn.conv import Conv2d, ConvTranspose2d
+from tinygen.nn.dropout import Dropout
+from tinygen.nn.linear import Linear
+from tinygen.nn.module import Module, Parameter
+from tinygen.nn.norm import BatchNorm1d, BatchNorm2d
+from tinygen.nn.shape import Flatten, Reshape, Unflatten
+from tinygen.nn.summary import parameter_count, summary
