@@ -1,0 +1,205 @@
+"""Save and load a training run as ONE ``.npz`` file, with no pickle anywhere.
+
+What the file holds (every entry a plain array, so ``numpy.load(allow_pickle=False)`` reads it):
+
+    model/<name>              each array of ``model.state_dict()`` ("encoder.0.weight", ...)
+    optim/state/<i>/<name>    each array of the optimizer's per-parameter state ("exp_avg", ...)
+    meta                      JSON text: format version, epoch, model class, the run's config,
+                              the optimizer's class, hyperparameters and step counts, the RNG state, extra
+    sha256                    the SHA-256 of everything above (names, dtypes, shapes and bytes)
+
+Nothing is lost: the file is written to a temporary file in the same folder and renamed over the
+old one (``os.replace`` is atomic), so a crash mid-write leaves the previous checkpoint whole.
+Loading verifies the checksum, then refuses a checkpoint made for another model by name.
+"""
+import hashlib
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy
+
+from tinygen import backend
+from tinygen.autograd import Tensor
+
+FORMAT_VERSION = 1
+_MODEL, _OPTIM = "model/", "optim/state/"
+
+
+@dataclass
+class Checkpoint:
+    """What ``load_checkpoint`` read: states are dicts of host numpy arrays, the rest plain JSON data."""
+    epoch: int
+    config: dict
+    rng_state: dict
+    model_class: str
+    model_state: dict
+    optimizer_state: dict = None
+    extra: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+
+# --- saving ------------------------------------------------------------------------------------
+def save_checkpoint(path, model, optimizer=None, epoch=0, config=None, extra=None):
+    """Write model (+ optimizer) state, ``epoch``, the RNG state and ``config`` atomically to ``path``.
+
+    ``config`` (JSON-able) should name the model and its constructor arguments so the run can be rebuilt;
+    ``extra`` (JSON-able) carries anything else a caller wants back (history, position in an epoch).
+    """
+    path = Path(path)
+    arrays = {_MODEL + name: _host(value) for name, value in model.state_dict().items()}
+    meta = {"format_version": FORMAT_VERSION, "epoch": int(epoch), "model_class": type(model).__name__,
+            "config": config or {}, "rng_state": backend.get_rng_state(), "extra": extra or {},
+            "optimizer": None}
+    if optimizer is not None:
+        optimizer_arrays, meta["optimizer"] = _split_optimizer_state(optimizer)
+        arrays.update(optimizer_arrays)
+    arrays["meta"] = numpy.array(_to_json(meta, "config/extra"))
+    arrays["sha256"] = numpy.array(_digest(arrays))
+    _write_atomically(path, arrays)
+    return path
+
+
+def _host(value):
+    """A host numpy array from a Tensor or a numpy/cupy array."""
+    return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
+
+
+def _split_optimizer_state(optimizer):
+    """(arrays named optim/state/<i>/<name>, the JSON-able rest: class, param_groups, step counts)."""
+    state_dict = optimizer.state_dict()
+    arrays, scalars = {}, {}
+    for index, entry in state_dict["state"].items():
+        for name, value in entry.items():
+            if _is_array(value):
+                arrays[f"{_OPTIM}{index}/{name}"] = _host(value)
+            else:
+                scalars.setdefault(str(index), {})[name] = value
+    return arrays, {"class": type(optimizer).__name__, "param_groups": state_dict["param_groups"],
+                    "scalars": scalars}
+
+
+def _is_array(value):
+    return hasattr(value, "shape") and hasattr(value, "dtype")
+
+
+def _to_json(meta, what):
+    try:
+        return json.dumps(meta)
+    except TypeError as error:
+        raise TypeError(f"save_checkpoint: {what} must be JSON-able (dicts, lists, str, numbers): {error}") from None
+
+
+def _digest(arrays):
+    """SHA-256 over every entry's name, dtype, shape and bytes, in name order."""
+    sha = hashlib.sha256()
+    for name in sorted(arrays):
+        array = numpy.ascontiguousarray(arrays[name])
+        sha.update(f"{name}|{array.dtype.str}|{array.shape}|".encode())
+        sha.update(array.tobytes())
+    return sha.hexdigest()
+
+
+def _write_atomically(path, arrays):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            numpy.savez(file, **arrays)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+
+
+# --- loading -----------------------------------------------------------------------------------
+def load_checkpoint(path, model=None, optimizer=None, expected_model=None):
+    """Read the checkpoint at ``path``; load its state into ``model`` and ``optimizer`` when given.
+
+    Refused with a ValueError that says why: a truncated or corrupted file, a checksum that does not
+    match (tampered), a checkpoint for another model (``expected_model`` is the registry name the
+    config must hold; ``model`` must be of the saved class and accept every saved key and shape) or
+    for another optimizer. The RNG state is returned, not applied: ``backend.set_rng_state`` does that.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    arrays = _read_verified(path)
+    meta = json.loads(str(arrays.pop("meta")))
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"checkpoint {path} has format version {meta.get('format_version')!r}; this tinygen "
+                         f"reads version {FORMAT_VERSION}")
+    checkpoint = Checkpoint(epoch=meta["epoch"], config=meta["config"], rng_state=meta["rng_state"],
+                            model_class=meta["model_class"], extra=meta["extra"],
+                            model_state=_entries_under(arrays, _MODEL),
+                            optimizer_state=_optimizer_state(arrays, meta["optimizer"]))
+    _check_model_name(path, checkpoint, expected_model)
+    if model is not None:
+        _load_model(path, checkpoint, model)
+    if optimizer is not None:
+        _load_optimizer(path, checkpoint, optimizer)
+    return checkpoint
+
+
+def _read_verified(path):
+    """Every entry of the file, after checking that it is whole and its checksum matches."""
+    try:
+        with numpy.load(path, allow_pickle=False) as npz:
+            arrays = {name: npz[name] for name in npz.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
+        raise ValueError(f"checkpoint {path} is truncated or corrupted and cannot be read ({error})") from None
+    if "meta" not in arrays or "sha256" not in arrays:
+        raise ValueError(f"{path} is not a tinygen checkpoint (it has no 'meta' and 'sha256' entries)")
+    stored = str(arrays.pop("sha256"))
+    if _digest(arrays) != stored:
+        raise ValueError(f"checkpoint {path} was modified after it was written: its SHA-256 does not match "
+                         "the one stored inside (tampered or corrupted)")
+    return arrays
+
+
+def _entries_under(arrays, prefix):
+    return {name[len(prefix):]: value for name, value in arrays.items() if name.startswith(prefix)}
+
+
+def _optimizer_state(arrays, saved):
+    """Rebuild optimizer.state_dict() from its arrays and its JSON part; None when none was saved."""
+    if saved is None:
+        return None
+    state = {int(index): dict(entry) for index, entry in saved["scalars"].items()}
+    for name, value in _entries_under(arrays, _OPTIM).items():
+        index, key = name.split("/", 1)
+        state.setdefault(int(index), {})[key] = value
+    return {"class": saved["class"], "state": state, "param_groups": saved["param_groups"]}
+
+
+def _check_model_name(path, checkpoint, expected_model):
+    saved = checkpoint.config.get("model")
+    if expected_model is not None and saved != expected_model:
+        raise ValueError(f"checkpoint {path} was made for model {saved!r}, not {expected_model!r}")
+
+
+def _load_model(path, checkpoint, model):
+    if type(model).__name__ != checkpoint.model_class:
+        raise ValueError(f"checkpoint {path} holds a {checkpoint.model_class}, not a {type(model).__name__}")
+    try:
+        model.load_state_dict(checkpoint.model_state, strict=True)
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"checkpoint {path} does not fit this model: {error}") from None
+
+
+def _load_optimizer(path, checkpoint, optimizer):
+    saved = checkpoint.optimizer_state
+    if saved is None:
+        raise ValueError(f"checkpoint {path} holds no optimizer state")
+    if saved["class"] != type(optimizer).__name__:
+        raise ValueError(f"checkpoint {path} holds the state of a {saved['class']} optimizer, "
+                         f"not a {type(optimizer).__name__}")
+    try:
+        optimizer.load_state_dict({"state": saved["state"], "param_groups": saved["param_groups"]})
+    except (ValueError, KeyError, TypeError) as error:
+        raise ValueError(f"checkpoint {path} does not fit this optimizer: {error}") from None
