@@ -13,7 +13,7 @@ the input gradient of a transposed convolution is a convolution: the two ops are
 from tinygen.autograd import Function, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.conv_arguments import check_at_least, check_operands, pair, spatial_size
-from tinygen.functional.im2col import col2im, im2col
+from tinygen.functional.im2col import channels_first, col2im, im2col
 
 
 def conv_output_size(i, k, s=1, p=0, d=1):
@@ -37,8 +37,18 @@ def _spatial(array):
     return tuple(array.shape[2:])
 
 
+def _taps_channels_last(weight):
+    """(A, B, kH, kW) -> (A, kH kW B), the column order of im2col's rows."""
+    return weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
+
+
+def _pixels_channels_last(x):
+    """(N, C, H, W) -> (N H W, C): one row per pixel."""
+    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
 class Conv2d(Function):
-    """(x (N, C, H, W), weight (O, C, kH, kW)[, bias (O,)]) -> y (N, O, oH, oW): rows @ weight.T.
+    """(x (N, C, H, W), weight (O, C, kH, kW)[, bias (O,)]) -> y (N, O, oH, oW): im2col(x) @ weight.T.
 
     ``out_size`` may be smaller than the natural conv_output_size: the windows past it are
     skipped (a transposed convolution with output padding >= stride needs that for its gradient).
@@ -48,13 +58,11 @@ class Conv2d(Function):
         self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
 
     def forward(self, x, weight, bias=None):
-        out_channels, kernel = weight.shape[0], weight.shape[2:]
-        rows = im2col(x, kernel, self.stride, self.padding, self.dilation, self.out_size)
-        y = rows @ weight.reshape(out_channels, -1).T
-        y = y.reshape(x.shape[0], *self.out_size, out_channels).transpose(0, 3, 1, 2)
+        rows = im2col(x, weight.shape[2:], self.stride, self.padding, self.dilation, self.out_size)
+        y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:
-            y += bias.reshape(1, -1, 1, 1)
-        return xp.ascontiguousarray(y)
+            y += bias
+        return channels_first(y)
 
     def backward(self, gy):
         x, weight = self.inputs[:2]
@@ -75,13 +83,13 @@ class ConvTranspose2d(Function):
         self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
 
     def forward(self, x, weight, bias=None):
-        (n, in_channels, height, width), kernel = x.shape, weight.shape[2:]
-        rows = x.transpose(0, 2, 3, 1).reshape(-1, in_channels)
-        cols = (rows @ weight.reshape(in_channels, -1)).reshape(n, height, width, weight.shape[1], *kernel)
-        y = col2im(cols, kernel, self.stride, self.padding, self.dilation, self.out_size)
+        (n, _, height, width), (_, out_channels, *kernel) = x.shape, weight.shape
+        cols = _pixels_channels_last(x) @ _taps_channels_last(weight)
+        y = col2im(cols.reshape(n, height, width, *kernel, out_channels),
+                   self.stride, self.padding, self.dilation, self.out_size)
         if bias is not None:
-            y = y + bias.reshape(1, -1, 1, 1)
-        return xp.ascontiguousarray(y)
+            y += bias.reshape(1, -1, 1, 1)
+        return y
 
     def backward(self, gy):
         x, weight = self.inputs[:2]
@@ -102,10 +110,9 @@ class ConvWeightGrad(Function):
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
 
     def forward(self, x, g):
-        out_channels = g.shape[1]
         rows = im2col(x, self.kernel, self.stride, self.padding, self.dilation, _spatial(g))
-        g_rows = g.transpose(0, 2, 3, 1).reshape(-1, out_channels)
-        return (g_rows.T @ rows).reshape(out_channels, x.shape[1], *self.kernel)
+        g_weight = (_pixels_channels_last(g).T @ rows).reshape(g.shape[1], *self.kernel, x.shape[1])
+        return xp.ascontiguousarray(g_weight.transpose(0, 3, 1, 2))
 
     def backward(self, g_weight):
         x, g = self.inputs

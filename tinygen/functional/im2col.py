@@ -5,50 +5,60 @@ becomes ``rows @ weight_matrix``. The windows are read through a strided *view*
 (no Python loop over batch, channel or pixel) and copied once into the matrix.
 col2im is its adjoint: it adds each row back into the window it came from, one
 strided slice per kernel offset (a loop over the kH x kW window only).
-Raw arrays in and out; the Functions in conv.py give them gradients.
+
+Inside, images are channels-last (N, H, W, C): a window's (kW, C) block is then one
+contiguous run of memory, which makes the copy several times faster than reading
+(C, kH, kW) windows out of (N, C, H, W). Raw arrays in and out; the Functions in
+conv.py give them gradients.
 """
 from tinygen.backend import xp
 
 
-def pad_spatial(x, padding):
-    """Zeros around the last two axes: (N, C, H, W) -> (N, C, H + 2pH, W + 2pW)."""
+def channels_last(x, padding=(0, 0)):
+    """(N, C, H, W) -> zero-padded (N, H + 2pH, W + 2pW, C), one copy."""
+    n, channels, height, width = x.shape
     (pad_h, pad_w) = padding
-    if pad_h == pad_w == 0:
-        return x
-    return xp.pad(x, ((0, 0), (0, 0), (pad_h, pad_h), (pad_w, pad_w)))
+    out = xp.zeros((n, height + 2 * pad_h, width + 2 * pad_w, channels), dtype=x.dtype)
+    out[:, pad_h:pad_h + height, pad_w:pad_w + width] = x.transpose(0, 2, 3, 1)
+    return out
 
 
-def windows(x_padded, kernel, stride, dilation, out_size):
-    """A read-only view (N, oH, oW, C, kH, kW) with [n, a, b, c, i, j] = x_padded[n, c, a sH + i dH, b sW + j dW]."""
-    n, channels = x_padded.shape[:2]
-    stride_n, stride_c, stride_h, stride_w = x_padded.strides
-    shape = (n, *out_size, channels, *kernel)
-    strides = (stride_n, stride_h * stride[0], stride_w * stride[1], stride_c,
-               stride_h * dilation[0], stride_w * dilation[1])
-    return xp.lib.stride_tricks.as_strided(x_padded, shape=shape, strides=strides, writeable=False)
+def channels_first(y):
+    """(N, H, W, C) -> a contiguous (N, C, H, W)."""
+    return xp.ascontiguousarray(y.transpose(0, 3, 1, 2))
+
+
+def windows(image, kernel, stride, dilation, out_size):
+    """A read-only view (N, oH, oW, kH, kW, C) of a channels-last image:
+    [n, a, b, i, j, c] = image[n, a sH + i dH, b sW + j dW, c]."""
+    stride_n, stride_h, stride_w, stride_c = image.strides
+    shape = (image.shape[0], *out_size, *kernel, image.shape[3])
+    strides = (stride_n, stride_h * stride[0], stride_w * stride[1],
+               stride_h * dilation[0], stride_w * dilation[1], stride_c)
+    return xp.lib.stride_tricks.as_strided(image, shape=shape, strides=strides, writeable=False)
 
 
 def im2col(x, kernel, stride, padding, dilation, out_size):
-    """The column matrix (N oH oW, C kH kW): one row per output pixel, holding its receptive field."""
-    view = windows(pad_spatial(x, padding), kernel, stride, dilation, out_size)
-    return view.reshape(-1, view.shape[3] * view.shape[4] * view.shape[5])
+    """x (N, C, H, W) -> the column matrix (N oH oW, kH kW C): one row per output pixel, its receptive field."""
+    view = windows(channels_last(x, padding), kernel, stride, dilation, out_size)
+    return view.reshape(-1, kernel[0] * kernel[1] * x.shape[1])
 
 
-def col2im(cols, kernel, stride, padding, dilation, out_size):
-    """Adjoint of im2col: cols (N, H, W, C, kH, kW) -> (N, C, oH, oW).
+def col2im(cols, stride, padding, dilation, out_size):
+    """Adjoint of im2col: cols (N, H, W, kH, kW, C) -> (N, C, oH, oW).
 
-    cols[n, a, b, c, i, j] is added at padded position (a sH + i dH, b sW + j dW), then the
+    cols[n, a, b, i, j, c] is added at padded position (a sH + i dH, b sW + j dW), then the
     padding is cropped away. Rows past the last window stay zero (output padding).
     """
-    n, height, width, channels = cols.shape[:4]
-    spans = [(size - 1) * s + d * (k - 1) + 1 for size, s, d, k in zip((height, width), stride, dilation, kernel)]
+    n, height, width, kernel_h, kernel_w, channels = cols.shape
+    spans = [(size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
+             zip((height, width), stride, dilation, (kernel_h, kernel_w))]
     buffer_size = [max(span, p + o) for span, p, o in zip(spans, padding, out_size)]
-    buffer = xp.zeros((n, channels, *buffer_size), dtype=cols.dtype)
-    as_nchw = cols.transpose(0, 3, 4, 5, 1, 2)  # (N, C, kH, kW, H, W)
-    for i in range(kernel[0]):
+    buffer = xp.zeros((n, *buffer_size, channels), dtype=cols.dtype)
+    for i in range(kernel_h):
         rows = slice(i * dilation[0], i * dilation[0] + (height - 1) * stride[0] + 1, stride[0])
-        for j in range(kernel[1]):
+        for j in range(kernel_w):
             columns = slice(j * dilation[1], j * dilation[1] + (width - 1) * stride[1] + 1, stride[1])
-            buffer[:, :, rows, columns] += as_nchw[:, :, i, j]
+            buffer[:, rows, columns] += cols[:, :, :, i, j]
     (pad_h, pad_w), (out_h, out_w) = padding, out_size
-    return buffer[:, :, pad_h:pad_h + out_h, pad_w:pad_w + out_w]
+    return channels_first(buffer[:, pad_h:pad_h + out_h, pad_w:pad_w + out_w])
