@@ -1,0 +1,11 @@
+"""The models of the course, by the short name the command line uses (``tinygen train ae``)."""
+from tinygen.models.ae import Autoencoder
+
+MODELS = {"ae": Autoencoder}
+
+
+def build_model(name, **arguments):
+    """A new model from its registry name and constructor arguments; ValueError names what is known."""
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}")
+    return MODELS[name](**arguments)
