@@ -25,3 +25,8 @@ class Dataset:
 
     def __repr__(self):
         return f"Dataset({self.name!r}, images={self.images.shape}, labels={self.labels.shape})"
+
+
+def unit_images(pixels):
+    """uint8 grey levels (N, H, W), 0..255 -> float32 images (N, 1, H, W) in [0, 1]: x / 255."""
+    return pixels[:, None].astype(np.float32) / np.float32(255.0)

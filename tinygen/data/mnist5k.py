@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinygen.data.dataset import Dataset
+from tinygen.data.dataset import Dataset, unit_images
 
 MNIST5K_FILE = Path(__file__).with_name("mnist5k.npz")
 
@@ -18,9 +18,4 @@ def load_mnist5k(split):
     """The ``split`` ("train": 4,000 digits, "test": 1,000) as a Dataset; images (N, 1, 28, 28) in [0, 1]."""
     with np.load(MNIST5K_FILE, allow_pickle=False) as archive:
         pixels, labels = archive[f"{split}_images"], archive[f"{split}_labels"]
-    return Dataset(pixels_to_unit_images(pixels), labels, "mnist-5k")
-
-
-def pixels_to_unit_images(pixels):
-    """uint8 (N, H, W) grey levels 0..255 -> float32 (N, 1, H, W) in [0, 1] (x / 255)."""
-    return (pixels[:, None].astype(np.float32) / np.float32(255.0))
+    return Dataset(unit_images(pixels), labels, "mnist-5k")
