@@ -1,0 +1,192 @@
+"""Figures a learner wants to look at: image grids, reconstructions, loss curves, latent maps.
+
+Every function takes host or device arrays (numpy, cupy, or anything with ``.numpy()`` such as a
+Tensor), writes one PNG to ``path`` and returns the path. Figures are drawn on matplotlib's Agg
+canvas directly (``matplotlib.figure.Figure``, never pyplot): no display is needed, no window
+opens, nothing stays open, and a notebook's own matplotlib backend is left alone.
+
+Image mosaics are drawn pixel-exact: every image is magnified by the integer factor
+``scale = max(1, 84 // H)`` (3 for 28 x 28 digits), cells are separated by ``pad`` image pixels,
+and a title adds ``TITLE_PX`` pixels on top, so the PNG is
+``(rows * (H + pad) + pad) * scale (+ TITLE_PX)`` by ``(cols * (W + pad) + pad) * scale`` pixels.
+Line and scatter plots are ``CHART_SIZE_PX`` pixels.
+"""
+import math
+from pathlib import Path
+
+import numpy as np
+from matplotlib import colormaps
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+from tinygen import backend
+
+DPI = 100
+CELL_PX = 84
+TITLE_PX = 30
+CHART_SIZE_PX = {"loss_curves": (640, 400), "latent_scatter": (600, 600)}
+GAP_VALUE = 0.5   # mid grey between cells: visible against black backgrounds and white strokes
+
+
+def image_grid(images, path, ncols=8, title=None, pad=1):
+    """Save images (N, 1, H, W) or (N, H, W), values in [0, 1], as a grid with ``ncols`` columns."""
+    images = _grey_images(images, "images")
+    mosaic = tile(images, ncols, pad)
+    return _save_mosaic(mosaic, images.shape[1], path, title)
+
+
+def reconstructions(originals, reconstructed, path, n=10):
+    """Save the first ``n`` originals (top row) above their reconstructions (bottom row)."""
+    originals = _grey_images(originals, "originals")
+    reconstructed = _grey_images(reconstructed, "reconstructed")
+    if originals.shape[1:] != reconstructed.shape[1:]:
+        raise ValueError(f"originals and reconstructed must hold images of the same size, got "
+                         f"{originals.shape[1:]} and {reconstructed.shape[1:]}")
+    n = min(_positive_int("n", n), len(originals), len(reconstructed))
+    pair = np.concatenate([originals[:n], reconstructed[:n]])
+    return image_grid(pair, path, ncols=n, title="top: originals, bottom: reconstructions")
+
+
+def interpolation_strip(images, path, title=None):
+    """Save one strip (steps, 1, H, W) in a row, or several (strips, steps, 1, H, W) one per row."""
+    images = _host(images, "images")
+    if images.ndim == 5:
+        steps = images.shape[1]
+        images = images.reshape(-1, *images.shape[2:])
+    else:
+        steps = len(images)
+    return image_grid(images, path, ncols=steps, title=title)
+
+
+def latent_manifold(decode, path, n=15, span=3.0):
+    """Decode an n x n grid of 2-D codes z in [-span, span]^2 and save the images as one picture.
+
+    ``decode``: numpy (k, 2) float32 -> (k, 1, H, W). z1 grows to the right, z2 grows upward.
+    """
+    n = _positive_int("n", n)
+    if not span > 0:
+        raise ValueError(f"span must be a positive number, got {span!r}")
+    values = np.linspace(-span, span, n, dtype=np.float32)
+    z2, z1 = np.meshgrid(values[::-1], values, indexing="ij")  # row 0 is the top, i.e. the largest z2
+    codes = np.stack([z1.ravel(), z2.ravel()], axis=1)
+    images = _grey_images(decode(codes), "decode(codes)")
+    if len(images) != n * n:
+        raise ValueError(f"decode must return one image per code: got {len(images)} images for {n * n} codes")
+    mosaic = tile(images, n, pad=0)
+    return _save_mosaic(mosaic, images.shape[1], path, f"decoded codes, z in [-{span:g}, {span:g}]^2")
+
+
+def loss_curves(history, path, xlabel="epoch"):
+    """Save one line per entry of ``history`` (name -> list of numbers) against 1, 2, 3, ..."""
+    if not isinstance(history, dict) or not history:
+        raise ValueError(f"history must be a non-empty dict of name -> list of numbers, got {history!r}")
+    figure, axes = _chart("loss_curves")
+    for name, values in history.items():
+        values = np.asarray(values, dtype=float)
+        if values.ndim != 1 or len(values) == 0:
+            raise ValueError(f"history[{name!r}] must be a non-empty list of numbers, got shape {values.shape}")
+        axes.plot(np.arange(1, len(values) + 1), values, marker="o" if len(values) < 30 else None, label=name)
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel(xlabel)
+    axes.set_ylabel("loss")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return _save(figure, path)
+
+
+def latent_scatter(codes, labels, path, title="2-D codes coloured by label"):
+    """Save a scatter of codes (N, 2) coloured by integer ``labels`` (N,), with a legend."""
+    codes, labels = _host(codes, "codes"), _host(labels, "labels")
+    if codes.ndim != 2 or codes.shape[1] != 2:
+        raise ValueError(f"codes must have shape (N, 2), got {codes.shape}; project longer codes to 2-D first")
+    if labels.shape != (len(codes),):
+        raise ValueError(f"labels must have shape ({len(codes)},) to match codes, got {labels.shape}")
+    figure, axes = _chart("latent_scatter")
+    classes, class_index = np.unique(labels, return_inverse=True)
+    colours = class_colours(len(classes))
+    order = np.random.default_rng(0).permutation(len(codes))  # no class is hidden under the ones drawn later
+    axes.scatter(codes[order, 0], codes[order, 1], s=6, alpha=0.7, color=colours[class_index[order]])
+    handles = [Line2D([], [], linestyle="", marker="o", color=colours[index], label=str(label))
+               for index, label in enumerate(classes)]
+    axes.set_xlabel("z1")
+    axes.set_ylabel("z2")
+    axes.set_title(title)
+    axes.legend(handles=handles, fontsize="small", loc="best")
+    return _save(figure, path)
+
+
+def tile(images, ncols, pad=1):
+    """Arrange images (N, H, W) into one (rows (H + pad) + pad, cols (W + pad) + pad) array, row by row."""
+    ncols = _positive_int("ncols", ncols)
+    count, height, width = images.shape
+    ncols = min(ncols, count)
+    nrows = math.ceil(count / ncols)
+    cells = np.full((nrows * ncols, height + pad, width + pad), GAP_VALUE, dtype=np.float32)
+    cells[:count, :height, :width] = images
+    rows = cells.reshape(nrows, ncols, height + pad, width + pad).transpose(0, 2, 1, 3)
+    mosaic = rows.reshape(nrows * (height + pad), ncols * (width + pad))
+    return np.pad(mosaic, ((pad, 0), (pad, 0)), constant_values=GAP_VALUE)
+
+
+def _save_mosaic(mosaic, image_height, path, title):
+    scale = max(1, CELL_PX // image_height)
+    height_px, width_px = mosaic.shape[0] * scale, mosaic.shape[1] * scale
+    title_px = TITLE_PX if title else 0
+    figure = Figure(figsize=(width_px / DPI, (height_px + title_px) / DPI), dpi=DPI)
+    axes = figure.add_axes((0, 0, 1, height_px / (height_px + title_px)))
+    axes.imshow(mosaic, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
+    axes.set_axis_off()
+    if title:
+        figure.text(0.5, 1 - 0.5 * title_px / (height_px + title_px), title, ha="center", va="center",
+                    fontsize=min(11, max(6, width_px // 40)))
+    return _save(figure, path)
+
+
+def _chart(kind):
+    width_px, height_px = CHART_SIZE_PX[kind]
+    figure = Figure(figsize=(width_px / DPI, height_px / DPI), dpi=DPI, layout="tight")
+    return figure, figure.add_subplot()
+
+
+def class_colours(count):
+    """(count, 4) RGBA: matplotlib's C0, C1, ... (tab10) for up to 10 classes, tab20, then viridis."""
+    if count <= 20:
+        return colormaps["tab10" if count <= 10 else "tab20"](np.arange(count))
+    return colormaps["viridis"](np.linspace(0, 1, count))
+
+
+def _save(figure, path):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    FigureCanvasAgg(figure).print_png(path)
+    return path
+
+
+def _host(values, name):
+    """A host numpy array from numpy, cupy, a Tensor (anything with .numpy()) or a list."""
+    if hasattr(values, "numpy") and not isinstance(values, np.ndarray):
+        return np.asarray(values.numpy())
+    if isinstance(values, np.ndarray) or type(values).__module__.startswith("cupy"):
+        return backend.to_numpy(values)
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be an array, got {type(values).__name__}") from error
+
+
+def _grey_images(values, name):
+    """(N, H, W) float32 in [0, 1] from (N, 1, H, W) or (N, H, W)."""
+    images = _host(values, name)
+    if images.ndim == 4 and images.shape[1] == 1:
+        images = images[:, 0]
+    if images.ndim != 3 or images.shape[0] == 0:
+        raise ValueError(f"{name} must have shape (N, 1, H, W) or (N, H, W) with N >= 1, got {images.shape}")
+    return np.clip(images.astype(np.float32), 0.0, 1.0)
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
