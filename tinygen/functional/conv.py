@@ -10,7 +10,7 @@ one's backward is built from the other two (which is why they live in one file):
 The input gradient of a convolution IS a transposed convolution with the same weight, and
 the input gradient of a transposed convolution is a convolution: the two ops are dual.
 """
-from tinygen.autograd import Function, as_tensor
+from tinygen.autograd import Function, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.conv_arguments import check_at_least, check_operands, pair, spatial_size
 from tinygen.functional.im2col import channels_first, col2im, im2col
@@ -52,6 +52,7 @@ class Conv2d(Function):
 
     ``out_size`` may be smaller than the natural conv_output_size: the windows past it are
     skipped (a transposed convolution with output padding >= stride needs that for its gradient).
+    The column matrix is kept for the weight gradient, which would otherwise rebuild it.
     """
 
     def __init__(self, stride, padding, dilation, out_size):
@@ -59,6 +60,7 @@ class Conv2d(Function):
 
     def forward(self, x, weight, bias=None):
         rows = im2col(x, weight.shape[2:], self.stride, self.padding, self.dilation, self.out_size)
+        self.rows = rows if is_grad_enabled() else None
         y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:
             y += bias
@@ -68,7 +70,7 @@ class Conv2d(Function):
         x, weight = self.inputs[:2]
         params = (self.stride, self.padding, self.dilation)
         gx = ConvTranspose2d(*params, _spatial(x))(gy, weight) if x.requires_grad else None
-        gw = ConvWeightGrad(_spatial(weight), *params)(x, gy) if weight.requires_grad else None
+        gw = ConvWeightGrad(_spatial(weight), *params, rows=self.rows)(x, gy) if weight.requires_grad else None
         return (gx, gw) + ((gy.sum(axis=(0, 2, 3)),) if len(self.inputs) == 3 else ())
 
 
@@ -104,13 +106,15 @@ class ConvWeightGrad(Function):
 
     The weight gradient of Conv2d(x) when g is its output gradient. It is bilinear too, so its
     backward is again a transposed convolution (in x) and a convolution (in g).
+    ``rows``: im2col(x) when the forward pass has already built it.
     """
 
-    def __init__(self, kernel, stride, padding, dilation):
-        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+    def __init__(self, kernel, stride, padding, dilation, rows=None):
+        self.kernel, self.stride, self.padding, self.dilation, self.rows = kernel, stride, padding, dilation, rows
 
     def forward(self, x, g):
-        rows = im2col(x, self.kernel, self.stride, self.padding, self.dilation, _spatial(g))
+        rows = self.rows if self.rows is not None else im2col(x, self.kernel, self.stride, self.padding,
+                                                               self.dilation, _spatial(g))
         g_weight = (_pixels_channels_last(g).T @ rows).reshape(g.shape[1], *self.kernel, x.shape[1])
         return xp.ascontiguousarray(g_weight.transpose(0, 3, 1, 2))
 

@@ -29,13 +29,13 @@ def channels_first(y):
 
 
 def windows(image, kernel, stride, dilation, out_size):
-    """A read-only view (N, oH, oW, kH, kW, C) of a channels-last image:
+    """A view (N, oH, oW, kH, kW, C) of a channels-last image (windows overlap: only read it):
     [n, a, b, i, j, c] = image[n, a sH + i dH, b sW + j dW, c]."""
     stride_n, stride_h, stride_w, stride_c = image.strides
     shape = (image.shape[0], *out_size, *kernel, image.shape[3])
     strides = (stride_n, stride_h * stride[0], stride_w * stride[1],
                stride_h * dilation[0], stride_w * dilation[1], stride_c)
-    return xp.lib.stride_tricks.as_strided(image, shape=shape, strides=strides, writeable=False)
+    return xp.lib.stride_tricks.as_strided(image, shape=shape, strides=strides)
 
 
 def im2col(x, kernel, stride, padding, dilation, out_size):
