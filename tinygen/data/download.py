@@ -5,10 +5,10 @@ renamed into place (``os.replace``) only when the hash matches: the cache never 
 partial or corrupted file, whatever happens during the transfer.
 """
 import hashlib
+import http.client
 import os
 import sys
 import tempfile
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -40,7 +40,6 @@ def fetch_files(checksums, mirrors, target_dir, timeout=30):
     the first of ``mirrors`` (base URLs, the file name is appended) that answers.
     """
     target_dir = Path(target_dir)
-    target_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name, sha256 in checksums.items():
         path = target_dir / name
@@ -57,7 +56,7 @@ def fetch_from_mirrors(name, sha256, mirrors, destination, timeout):
         url = base_url.rstrip("/") + "/" + name
         try:
             return download_file(url, destination, sha256, timeout)
-        except (urllib.error.URLError, OSError) as error:  # HTTPError is a URLError
+        except (OSError, http.client.HTTPException) as error:  # URLError and HTTPError are OSErrors
             failures.append(f"{url}: {error}")
     raise DownloadError(f"could not download {name}: " + "; ".join(failures))
 
@@ -65,6 +64,7 @@ def fetch_from_mirrors(name, sha256, mirrors, destination, timeout):
 def download_file(url, destination, sha256, timeout=30):
     """Stream ``url`` into ``destination`` atomically; ValueError (and no file) if its SHA-256 is not ``sha256``."""
     destination = Path(destination)
+    destination.parent.mkdir(parents=True, exist_ok=True)
     print(f"tinygen: downloading {url} -> {destination}", file=sys.stderr)
     handle, temporary = tempfile.mkstemp(dir=destination.parent, prefix=f".{destination.name}.", suffix=".part")
     try:
