@@ -15,7 +15,7 @@ Loading verifies the checksum, then refuses a checkpoint made for another model 
 import hashlib
 import json
 import os
-import tempfile
+import uuid
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -105,9 +105,9 @@ def _digest(arrays):
 
 def _write_atomically(path, arrays):
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")  # same folder: os.replace stays atomic
     try:
-        with os.fdopen(handle, "wb") as file:
+        with open(temporary, "xb") as file:
             numpy.savez(file, **arrays)
             file.flush()
             os.fsync(file.fileno())

@@ -1,0 +1,144 @@
+"""Train the course's 784-128-32-128-784 autoencoder on mnist-5k with tinygen and with PyTorch (CPU).
+
+Same architecture, same initial weights (PyTorch's, copied into tinygen through state_dict), same
+batches in the same order (one DataLoader order for both), Adam with the same settings, the same
+reconstruction loss. Prints each framework's test reconstruction error (mean squared error per pixel)
+and median time per epoch (the two take turns epoch by epoch), and tinygen's time as a multiple
+of PyTorch's. Without PyTorch, only tinygen runs.
+
+    python benchmarks/autoencoder.py [--epochs 20] [--batch-size 64] [--loss bce] [--threads N] [--profile]
+
+--profile runs one tinygen epoch under cProfile and prints where its time goes.
+"""
+import argparse
+import cProfile
+import pstats
+import time
+
+import numpy as np
+
+import tinygen as tg
+from tinygen import optim
+from tinygen.data import DataLoader, load_dataset
+from tinygen.models import Autoencoder
+
+SIZES = (784, 128, 32)  # the encoder; the decoder mirrors it
+
+
+def torch_autoencoder(torch):
+    """The same layers under the same state_dict keys (encoder.0, encoder.2, decoder.0, decoder.2)."""
+    return torch.nn.ModuleDict({
+        "encoder": torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(), torch.nn.Linear(128, 32)),
+        "decoder": torch.nn.Sequential(torch.nn.Linear(32, 128), torch.nn.ReLU(), torch.nn.Linear(128, 784))})
+
+
+class TinygenRun:
+    def __init__(self, initial_state, lr, loss):
+        self.model = Autoencoder(code_size=32, num_layers=1, nodes_per_layer=128, loss=loss)
+        self.model.load_state_dict(initial_state)
+        self.optimizer = optim.Adam(self.model.parameters(), lr=lr)
+
+    def train_step(self, images):
+        self.optimizer.zero_grad()
+        loss = self.model.loss(tg.Tensor(images))
+        loss.backward()
+        self.optimizer.step()
+
+    def reconstruct(self, images):
+        with tg.no_grad():
+            return self.model.eval()(tg.Tensor(images)).numpy()
+
+
+class TorchRun:
+    def __init__(self, torch, model, lr, loss):
+        self.torch, self.model, self.loss = torch, model, loss
+        self.optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+
+    def logits(self, x):
+        return self.model["decoder"](self.model["encoder"](x.flatten(1))).reshape(x.shape)
+
+    def train_step(self, images):
+        functional = self.torch.nn.functional
+        self.optimizer.zero_grad()
+        x = self.torch.from_numpy(images)
+        logits = self.logits(x)
+        loss = (functional.binary_cross_entropy_with_logits(logits, x) if self.loss == "bce"
+                else functional.mse_loss(self.torch.sigmoid(logits), x))
+        loss.backward()
+        self.optimizer.step()
+
+    def reconstruct(self, images):
+        with self.torch.no_grad():
+            return self.torch.sigmoid(self.logits(self.torch.from_numpy(images))).numpy()
+
+
+def train(runs, train_set, test_set, epochs, batch_size):
+    """{name: (seconds per epoch, final test MSE per pixel)}. The frameworks take turns epoch by epoch, so a
+    busy machine slows both alike; the loader's seed gives both the same batches in the same order."""
+    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
+    seconds = {name: [] for name in runs}
+    for epoch in range(epochs):
+        for name, run in runs.items():
+            loader.epoch = epoch
+            start = time.perf_counter()
+            for images, _ in loader:
+                run.train_step(images)
+            seconds[name].append(time.perf_counter() - start)
+    return {name: (seconds[name], float(np.mean((run.reconstruct(test_set.images) - test_set.images) ** 2)))
+            for name, run in runs.items()}
+
+
+def profile_one_epoch(run, train_set, batch_size):
+    profiler = cProfile.Profile()
+    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
+    profiler.enable()
+    for images, _ in loader:
+        run.train_step(images)
+    profiler.disable()
+    print("\ntinygen, one epoch under cProfile (top 20 by own time):")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=20)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--loss", choices=["bce", "mse"], default="bce")
+    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
+    try:
+        import torch
+    except ImportError:
+        torch = None
+    tg.manual_seed(0)
+    if torch is not None:
+        torch.manual_seed(0)
+        if args.threads:
+            torch.set_num_threads(args.threads)
+        torch_model = torch_autoencoder(torch)
+        initial_state = {k: v.detach().numpy().copy() for k, v in torch_model.state_dict().items()}
+    else:
+        initial_state = Autoencoder().state_dict()
+    print(f"784-128-32-128-784 autoencoder on mnist-5k: {len(train_set)} train / {len(test_set)} test images, "
+          f"batch {args.batch_size}, Adam lr {args.lr}, {args.loss} loss, {args.epochs} epochs\n")
+    runs = {"tinygen": TinygenRun(initial_state, args.lr, args.loss)}
+    if torch is not None:
+        runs["pytorch"] = TorchRun(torch, torch_model, args.lr, args.loss)
+    results = train(runs, train_set, test_set, args.epochs, args.batch_size)
+    print(f"{'framework':<10} {'test MSE/pixel':>15} {'median ms/epoch':>16} {'(first, best)':>16}")
+    for name, (seconds, mse) in results.items():
+        print(f"{name:<10} {mse:>15.5f} {1000 * np.median(seconds):>16.1f} "
+              f"{f'({1000 * seconds[0]:.0f}, {1000 * min(seconds):.0f})':>16}")
+    if torch is not None:
+        ratio = np.median(results["tinygen"][0]) / np.median(results["pytorch"][0])
+        print(f"\ntinygen / pytorch median time per epoch: {ratio:.2f}x (target: within 1.3x); test MSE "
+              f"difference {results['tinygen'][1] - results['pytorch'][1]:+.5f}")
+    if args.profile:
+        profile_one_epoch(TinygenRun(initial_state, args.lr, args.loss), train_set, args.batch_size)
+
+
+if __name__ == "__main__":
+    main()
