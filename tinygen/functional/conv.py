@@ -77,17 +77,19 @@ class Conv2d(Function):
 class ConvTranspose2d(Function):
     """(x (N, C_in, H, W), weight (C_in, C_out, kH, kW)[, bias]) -> y (N, C_out, oH, oW), by col2im.
 
-    The adjoint of Conv2d in its input: one matrix product makes every window's
-    contribution, col2im adds them into place. No multiplications by inserted zeros.
+    The adjoint of Conv2d in its input: one (batched) matrix product makes every input pixel's
+    k x k stamp, col2im adds the stamps into place. No multiplications by inserted zeros.
     """
 
     def __init__(self, stride, padding, dilation, out_size):
         self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
 
     def forward(self, x, weight, bias=None):
-        (n, _, height, width), (_, out_channels, *kernel) = x.shape, weight.shape
-        cols = _pixels_channels_last(x) @ _taps_channels_last(weight)
-        y = col2im(cols.reshape(n, height, width, *kernel, out_channels),
+        (n, _, height, width), (in_channels, out_channels, *kernel) = x.shape, weight.shape
+        # one (C_in, C_out) matrix per kernel tap: each tap's stamps come out as one contiguous block
+        taps = weight.transpose(2, 3, 0, 1).reshape(-1, in_channels, out_channels)
+        stamps = xp.matmul(_pixels_channels_last(x), taps)
+        y = col2im(stamps.reshape(*kernel, n, height, width, out_channels),
                    self.stride, self.padding, self.dilation, self.out_size)
         if bias is not None:
             y += bias.reshape(1, -1, 1, 1)

@@ -44,21 +44,21 @@ def im2col(x, kernel, stride, padding, dilation, out_size):
     return view.reshape(-1, kernel[0] * kernel[1] * x.shape[1])
 
 
-def col2im(cols, stride, padding, dilation, out_size):
-    """Adjoint of im2col: cols (N, H, W, kH, kW, C) -> (N, C, oH, oW).
+def col2im(stamps, stride, padding, dilation, out_size):
+    """Adjoint of im2col: stamps (kH, kW, N, H, W, C) -> (N, C, oH, oW).
 
-    cols[n, a, b, i, j, c] is added at padded position (a sH + i dH, b sW + j dW), then the
+    stamps[i, j, n, a, b, c] is added at padded position (a sH + i dH, b sW + j dW), then the
     padding is cropped away. Rows past the last window stay zero (output padding).
     """
-    n, height, width, kernel_h, kernel_w, channels = cols.shape
+    kernel_h, kernel_w, n, height, width, channels = stamps.shape
     spans = [(size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
              zip((height, width), stride, dilation, (kernel_h, kernel_w))]
     buffer_size = [max(span, p + o) for span, p, o in zip(spans, padding, out_size)]
-    buffer = xp.zeros((n, *buffer_size, channels), dtype=cols.dtype)
+    buffer = xp.zeros((n, *buffer_size, channels), dtype=stamps.dtype)
     for i in range(kernel_h):
         rows = slice(i * dilation[0], i * dilation[0] + (height - 1) * stride[0] + 1, stride[0])
         for j in range(kernel_w):
             columns = slice(j * dilation[1], j * dilation[1] + (width - 1) * stride[1] + 1, stride[1])
-            buffer[:, rows, columns] += cols[:, :, :, i, j]
+            buffer[:, rows, columns] += stamps[i, j]
     (pad_h, pad_w), (out_h, out_w) = padding, out_size
     return channels_first(buffer[:, pad_h:pad_h + out_h, pad_w:pad_w + out_w])
