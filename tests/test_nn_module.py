@@ -164,6 +164,26 @@ def test_train_and_eval_reach_every_submodule():
     assert all(m.training for m in model.modules())
 
 
+def test_eval_switches_the_dropout_and_batch_norm_inside_a_model():
+    model = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.Dropout(0.5))
+    x = tg.randn(16, 4)
+    assert not np.array_equal(model(x).numpy(), model(x).numpy())  # dropout draws new masks
+    model.eval()
+    first = model(x).numpy()
+    np.testing.assert_array_equal(first, model(x).numpy())
+    np.testing.assert_allclose(first[:1], model(x[:1]).numpy(), rtol=1e-6)  # no dependence on the batch
+    assert int(model[1].num_batches_tracked.item()) == 2
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+    model = AutoEncoder()
+    twin = copy.deepcopy(model)
+    assert list(twin.state_dict()) == EXPECTED_KEYS and isinstance(twin.encoder[0].weight, nn.Parameter)
+    nn.init.zeros_(twin.encoder[0].weight)
+    assert np.abs(model.encoder[0].weight.numpy()).sum() > 0
+
+
 def test_zero_grad_and_requires_grad_toggle_every_parameter():
     model = AutoEncoder()
     model(tg.randn(4, 6)).sum().backward()
