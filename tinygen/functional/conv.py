@@ -70,7 +70,8 @@ class Conv2d(Function):
         x, weight = self.inputs[:2]
         params = (self.stride, self.padding, self.dilation)
         gx = ConvTranspose2d(*params, _spatial(x))(gy, weight) if x.requires_grad else None
-        gw = ConvWeightGrad(_spatial(weight), *params, rows=self.rows)(x, gy) if weight.requires_grad else None
+        rows, self.rows = self.rows, None  # used once; a second backward rebuilds it from x
+        gw = ConvWeightGrad(_spatial(weight), *params, rows=rows)(x, gy) if weight.requires_grad else None
         return (gx, gw) + ((gy.sum(axis=(0, 2, 3)),) if len(self.inputs) == 3 else ())
 
 
