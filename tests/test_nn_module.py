@@ -63,6 +63,16 @@ def test_state_dict_keys_match_torch_for_the_same_architecture():
     np.testing.assert_array_equal(ours.state_dict()["4.weight"].numpy(), theirs_state["4.weight"].numpy())
 
 
+def test_a_non_persistent_buffer_is_state_but_not_saved():
+    model = nn.Module()
+    model.register_buffer("cache", tg.zeros(3), persistent=False)
+    model.register_buffer("count", tg.zeros(1))
+    assert [name for name, _ in model.named_buffers()] == ["cache", "count"]
+    assert list(model.state_dict()) == ["count"]
+    with pytest.raises(TypeError, match="buffer 'count' must be a Tensor or None, got list"):
+        model.count = [1.0]
+
+
 def test_attribute_assignment_registers_replaces_and_deletes():
     model = nn.Module()
     model.layer = nn.Linear(2, 3)
