@@ -8,9 +8,13 @@ of PyTorch's. Without PyTorch, only tinygen runs.
 
     python benchmarks/autoencoder.py [--epochs 20] [--batch-size 64] [--loss bce] [--threads N] [--profile]
 
---profile runs one tinygen epoch under cProfile and prints where its time goes.
+--threads N limits both frameworks to N threads (PyTorch's intra-op pool, and NumPy's BLAS through
+threadpoolctl when it is installed); on a small machine shared with other work, two multi-threaded
+libraries taking turns measure mostly the contention. --profile runs one tinygen epoch under cProfile
+and prints where its time goes.
 """
 import argparse
+import contextlib
 import cProfile
 import pstats
 import time
@@ -99,13 +103,23 @@ def profile_one_epoch(run, train_set, batch_size):
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
+def blas_threads(count):
+    """A context limiting NumPy's BLAS to ``count`` threads (a no-op without threadpoolctl or count)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=count, user_api="blas") if count else contextlib.nullcontext()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--loss", choices=["bce", "mse"], default="bce")
-    parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for both frameworks (default: each library's own choice)")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
@@ -123,11 +137,13 @@ def main():
     else:
         initial_state = Autoencoder().state_dict()
     print(f"784-128-32-128-784 autoencoder on mnist-5k: {len(train_set)} train / {len(test_set)} test images, "
-          f"batch {args.batch_size}, Adam lr {args.lr}, {args.loss} loss, {args.epochs} epochs\n")
+          f"batch {args.batch_size}, Adam lr {args.lr}, {args.loss} loss, {args.epochs} epochs, "
+          f"threads: {args.threads or 'default'}\n")
     runs = {"tinygen": TinygenRun(initial_state, args.lr, args.loss)}
     if torch is not None:
         runs["pytorch"] = TorchRun(torch, torch_model, args.lr, args.loss)
-    results = train(runs, train_set, test_set, args.epochs, args.batch_size)
+    with blas_threads(args.threads):
+        results = train(runs, train_set, test_set, args.epochs, args.batch_size)
     print(f"{'framework':<10} {'test MSE/pixel':>15} {'median ms/epoch':>16} {'(first, best)':>16}")
     for name, (seconds, mse) in results.items():
         print(f"{name:<10} {mse:>15.5f} {1000 * np.median(seconds):>16.1f} "
@@ -137,7 +153,8 @@ def main():
         print(f"\ntinygen / pytorch median time per epoch: {ratio:.2f}x (target: within 1.3x); test MSE "
               f"difference {results['tinygen'][1] - results['pytorch'][1]:+.5f}")
     if args.profile:
-        profile_one_epoch(TinygenRun(initial_state, args.lr, args.loss), train_set, args.batch_size)
+        with blas_threads(args.threads):
+            profile_one_epoch(TinygenRun(initial_state, args.lr, args.loss), train_set, args.batch_size)
 
 
 if __name__ == "__main__":
