@@ -8,6 +8,8 @@ import os
 
 import numpy
 
+from tinygen import host_memory
+
 _BACKENDS = ("numpy", "cupy")
 _state = {"name": "numpy", "module": numpy}
 _generators = {}
@@ -162,4 +164,6 @@ def _backend_from_environment():
         set_backend(name)
 
 
+if host_memory.wanted():
+    host_memory.keep_freed_memory()
 _backend_from_environment()
