@@ -13,18 +13,14 @@ threadpoolctl when it is installed); on a small machine shared with other work, 
 libraries taking turns measure mostly the contention. --profile runs one tinygen epoch under cProfile
 and prints where its time goes.
 """
-import argparse
-import contextlib
-import cProfile
-import pstats
-import time
-
 import numpy as np
 
 import tinygen as tg
 from tinygen import optim
-from tinygen.data import DataLoader, load_dataset
+from tinygen.data import load_dataset
 from tinygen.models import Autoencoder
+
+from common import profile_one_epoch, seeded_start, train_side_by_side, training_parser
 
 SIZES = (784, 128, 32)  # the encoder; the decoder mirrors it
 
@@ -42,7 +38,7 @@ class TinygenRun:
         self.model.load_state_dict(initial_state)
         self.optimizer = optim.Adam(self.model.parameters(), lr=lr)
 
-    def train_step(self, images):
+    def train_step(self, images, _labels):
         self.optimizer.zero_grad()
         loss = self.model.loss(tg.Tensor(images))
         loss.backward()
@@ -61,7 +57,7 @@ class TorchRun:
     def logits(self, x):
         return self.model["decoder"](self.model["encoder"](x.flatten(1))).reshape(x.shape)
 
-    def train_step(self, images):
+    def train_step(self, images, _labels):
         functional = self.torch.nn.functional
         self.optimizer.zero_grad()
         x = self.torch.from_numpy(images)
@@ -76,74 +72,24 @@ class TorchRun:
             return self.torch.sigmoid(self.logits(self.torch.from_numpy(images))).numpy()
 
 
-def train(runs, train_set, test_set, epochs, batch_size):
-    """{name: (seconds per epoch, final test MSE per pixel)}. The frameworks take turns epoch by epoch, so a
-    busy machine slows both alike; the loader's seed gives both the same batches in the same order."""
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
-    seconds = {name: [] for name in runs}
-    for epoch in range(epochs):
-        for name, run in runs.items():
-            loader.epoch = epoch
-            start = time.perf_counter()
-            for images, _ in loader:
-                run.train_step(images)
-            seconds[name].append(time.perf_counter() - start)
-    return {name: (seconds[name], float(np.mean((run.reconstruct(test_set.images) - test_set.images) ** 2)))
-            for name, run in runs.items()}
-
-
-def profile_one_epoch(run, train_set, batch_size):
-    profiler = cProfile.Profile()
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
-    profiler.enable()
-    for images, _ in loader:
-        run.train_step(images)
-    profiler.disable()
-    print("\ntinygen, one epoch under cProfile (top 20 by own time):")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
-
-
-def blas_threads(count):
-    """A context limiting NumPy's BLAS to ``count`` threads (a no-op without threadpoolctl or count)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=count, user_api="blas") if count else contextlib.nullcontext()
+def test_mse(run, test_set):
+    """Mean squared reconstruction error per pixel over the test images."""
+    return float(np.mean((run.reconstruct(test_set.images) - test_set.images) ** 2))
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=20)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=1e-3)
+    parser = training_parser(__doc__.splitlines()[0], epochs=20)
     parser.add_argument("--loss", choices=["bce", "mse"], default="bce")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both frameworks (default: each library's own choice)")
-    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    tg.manual_seed(0)
-    if torch is not None:
-        torch.manual_seed(0)
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        torch_model = torch_autoencoder(torch)
-        initial_state = {k: v.detach().numpy().copy() for k, v in torch_model.state_dict().items()}
-    else:
-        initial_state = Autoencoder().state_dict()
+    torch, torch_model, initial_state = seeded_start(args.threads, torch_autoencoder, Autoencoder)
     print(f"784-128-32-128-784 autoencoder on mnist-5k: {len(train_set)} train / {len(test_set)} test images, "
           f"batch {args.batch_size}, Adam lr {args.lr}, {args.loss} loss, {args.epochs} epochs, "
           f"threads: {args.threads or 'default'}\n")
     runs = {"tinygen": TinygenRun(initial_state, args.lr, args.loss)}
     if torch is not None:
         runs["pytorch"] = TorchRun(torch, torch_model, args.lr, args.loss)
-    with blas_threads(args.threads):
-        results = train(runs, train_set, test_set, args.epochs, args.batch_size)
+    results = train_side_by_side(runs, train_set, test_set, test_mse, args)
     print(f"{'framework':<10} {'test MSE/pixel':>15} {'median ms/epoch':>16} {'(first, best)':>16}")
     for name, (seconds, mse) in results.items():
         print(f"{name:<10} {mse:>15.5f} {1000 * np.median(seconds):>16.1f} "
@@ -153,8 +99,7 @@ def main():
         print(f"\ntinygen / pytorch median time per epoch: {ratio:.2f}x (target: within 1.3x); test MSE "
               f"difference {results['tinygen'][1] - results['pytorch'][1]:+.5f}")
     if args.profile:
-        with blas_threads(args.threads):
-            profile_one_epoch(TinygenRun(initial_state, args.lr, args.loss), train_set, args.batch_size)
+        profile_one_epoch(TinygenRun(initial_state, args.lr, args.loss), train_set, args, top=20)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import numpy as np
 import tinygen as tg
 import tinygen.functional as F
 
+from common import add_threads_option, blas_threads, optional_torch
+
 # (name, op, C_in, C_out, kernel, stride, padding, input size)
 SHAPES = [
     ("D1 conv 1->64 k4 s2 p1 28x28", "conv", 1, 64, 4, 2, 1, 28),
@@ -82,14 +84,6 @@ def blas_description():
     return "numpy BLAS: " + ("; ".join(libraries) or "unknown")
 
 
-def limit_threads(threads, torch):
-    """Same thread count for numpy's BLAS and PyTorch (one thread: steadier on a shared machine)."""
-    from threadpoolctl import threadpool_limits
-    threadpool_limits(threads)
-    if torch:
-        torch.set_num_threads(threads)
-
-
 def time_shape(torch, op, c_in, c_out, k, stride, padding, size, repeats, rng):
     """{method: tinygen ms} and PyTorch's ms (None without torch) for one layer shape: best of ``repeats``.
 
@@ -111,24 +105,14 @@ def time_shape(torch, op, c_in, c_out, k, stride, padding, size, repeats, rng):
     return {method: best[method] for method in methods}, best.get("torch")
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=20)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for numpy's BLAS and for PyTorch (default: each library's own default)")
-    args = parser.parse_args()
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    if args.threads:
-        limit_threads(args.threads, torch)
+def print_table(torch, repeats):
+    """Time every shape in SHAPES and print one row per tinygen method, then the BLAS and the summary."""
     rng = np.random.default_rng(0)
     header = f"{'shape (batch 64, float32)':34} {'method':15} {'tinygen ms':>11} {'torch ms':>9} {'ratio':>6}"
     print(header + "\n" + "-" * len(header))
     fast_ratios = []
     for name, *shape in SHAPES:
-        ours, reference = time_shape(torch, *shape, args.repeats, rng)
+        ours, reference = time_shape(torch, *shape, repeats, rng)
         for method, ms in ours.items():
             ratio = ms / reference if reference else float("nan")
             if method != "zero_insertion":
@@ -138,6 +122,16 @@ def main():
     if torch:
         print(f"fast path tinygen/torch: median {statistics.median(fast_ratios):.2f}, worst {max(fast_ratios):.2f} "
               f"(torch {torch.__version__}, {torch.get_num_threads()} threads)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=20)
+    add_threads_option(parser)
+    args = parser.parse_args()
+    torch = optional_torch(args.threads)
+    with blas_threads(args.threads):
+        print_table(torch, args.repeats)
 
 
 if __name__ == "__main__":

@@ -12,18 +12,14 @@ threadpoolctl when it is installed): on a small machine shared with other work, 
 BLAS can slow both down severalfold, so compare at equal, fixed thread counts.
 --profile runs one tinygen epoch under cProfile and prints where its time goes.
 """
-import argparse
-import contextlib
-import cProfile
-import pstats
-import time
-
 import numpy as np
 
 import tinygen as tg
 import tinygen.functional as F
 from tinygen import nn, optim
-from tinygen.data import DataLoader, load_dataset
+from tinygen.data import load_dataset
+
+from common import profile_one_epoch, seeded_start, train_side_by_side, training_parser
 
 
 def tinygen_classifier():
@@ -75,75 +71,22 @@ class TorchRun:
             return self.model.eval()(self.torch.from_numpy(images)).numpy().argmax(axis=1)
 
 
-def train_side_by_side(runs, train_set, test_set, epochs, batch_size):
-    """{name: (seconds per epoch, test accuracy)}; the frameworks take turns epoch by epoch.
-
-    Taking turns spreads any change in the machine's load over both. Every run gets its own
-    DataLoader with the same seed, hence the same batches in the same order.
-    """
-    loaders = {name: DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0) for name in runs}
-    seconds = {name: [] for name in runs}
-    for _ in range(epochs):
-        for name, run in runs.items():
-            start = time.perf_counter()
-            for images, labels in loaders[name]:
-                run.train_step(images, labels)
-            seconds[name].append(time.perf_counter() - start)
-    return {name: (seconds[name], float((run.predict(test_set.images) == test_set.labels).mean()))
-            for name, run in runs.items()}
-
-
-def profile_one_epoch(run, train_set, batch_size):
-    profiler = cProfile.Profile()
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
-    profiler.enable()
-    for images, labels in loader:
-        run.train_step(images, labels)
-    profiler.disable()
-    print("\ntinygen, one epoch under cProfile (top 25 by own time):")
-    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
-
-
-def blas_threads(count):
-    """A context limiting NumPy's BLAS to ``count`` threads (a no-op without threadpoolctl or count)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return contextlib.nullcontext()
-    return threadpool_limits(limits=count, user_api="blas") if count else contextlib.nullcontext()
+def test_accuracy(run, test_set):
+    """The fraction of test images whose predicted class is their label."""
+    return float((run.predict(test_set.images) == test_set.labels).mean())
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=1e-3)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="threads for both frameworks (default: each library's own choice)")
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
+    args = training_parser(__doc__.splitlines()[0], epochs=3).parse_args()
     train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
-    try:
-        import torch
-    except ImportError:
-        torch = None
-    tg.manual_seed(0)
-    if torch is not None:
-        torch.manual_seed(0)
-        if args.threads:
-            torch.set_num_threads(args.threads)
-        torch_model = torch_classifier(torch)
-        initial_state = {k: v.detach().numpy().copy() for k, v in torch_model.state_dict().items()}
-    else:
-        initial_state = tinygen_classifier().state_dict()
+    torch, torch_model, initial_state = seeded_start(args.threads, torch_classifier, tinygen_classifier)
     threads = args.threads or "default"
     print(f"mnist-5k: {len(train_set)} train / {len(test_set)} test images, batch {args.batch_size}, "
           f"Adam lr {args.lr}, {args.epochs} epochs, threads: {threads}\n")
     runs = {"tinygen": TinygenRun(initial_state, args.lr)}
     if torch is not None:
         runs["pytorch"] = TorchRun(torch, torch_model, args.lr)
-    with blas_threads(args.threads):
-        results = train_side_by_side(runs, train_set, test_set, args.epochs, args.batch_size)
+    results = train_side_by_side(runs, train_set, test_set, test_accuracy, args)
     print(f"{'framework':<10} {'test accuracy':>14} {'ms/epoch median':>16} {'first epoch':>12} {'all epochs (ms)':>20}")
     for name, (seconds, accuracy) in results.items():
         every = " ".join(f"{1000 * s:.0f}" for s in seconds)
@@ -154,8 +97,7 @@ def main():
         print(f"\ntinygen / pytorch time per epoch: {ratio:.2f}x by medians, {best:.2f}x by fastest epochs "
               f"(target: within 1.5x); accuracy difference {results['tinygen'][1] - results['pytorch'][1]:+.4f}")
     if args.profile:
-        with blas_threads(args.threads):
-            profile_one_epoch(TinygenRun(initial_state, args.lr), train_set, args.batch_size)
+        profile_one_epoch(TinygenRun(initial_state, args.lr), train_set, args, top=25)
 
 
 if __name__ == "__main__":
