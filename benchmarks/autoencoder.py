@@ -22,9 +22,6 @@ from tinygen.models import Autoencoder
 
 from common import profile_one_epoch, seeded_start, train_side_by_side, training_parser
 
-SIZES = (784, 128, 32)  # the encoder; the decoder mirrors it
-
-
 def torch_autoencoder(torch):
     """The same layers under the same state_dict keys (encoder.0, encoder.2, decoder.0, decoder.2)."""
     return torch.nn.ModuleDict({
