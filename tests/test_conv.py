@@ -6,25 +6,17 @@ from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 import tinygen.functional as F
-
-
-def leaf(array):
-    return tg.tensor(np.asarray(array, dtype=np.float64), requires_grad=True)
+from conv_strategies import leaf, operands, window_parameters
 
 
 @st.composite
 def conv_cases(draw):
     """Shapes and parameters of a valid conv2d, awkward ones included (k = 1, s > k, p = k - 1, H = k)."""
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = tuple(draw(st.integers(0, k)) for k in kernel)
+    kernel, stride, dilation, padding = draw(window_parameters())
     size = tuple(max(1, d * (k - 1) + 1 - 2 * p) + draw(st.integers(0, 3))
                  for k, d, p in zip(kernel, dilation, padding))
     n, c, o = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    return dict(x=rng.standard_normal((n, c, *size)), weight=rng.standard_normal((o, c, *kernel)),
-                bias=rng.standard_normal(o) if draw(st.booleans()) else None,
+    return dict(**draw(operands((n, c, *size), (o, c, *kernel), o)),
                 stride=stride, padding=padding, dilation=dilation)
 
 

@@ -7,13 +7,10 @@ from hypothesis import assume, given, settings, strategies as st
 
 import tinygen as tg
 import tinygen.functional as F
+from conv_strategies import leaf, operands, window_parameters
 from tinygen.functional.conv_transpose import flip_kernel
 
 METHODS = ("col2im", "zero_insertion")
-
-
-def leaf(array):
-    return tg.tensor(np.asarray(array, dtype=np.float64), requires_grad=True)
 
 
 def output_size(i, k, s, p, op, d):
@@ -23,17 +20,12 @@ def output_size(i, k, s, p, op, d):
 @st.composite
 def transpose_cases(draw):
     """A valid transposed convolution: k = 1, s > k, p = k - 1, output padding and dilation all drawn."""
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    padding = tuple(draw(st.integers(0, k)) for k in kernel)
+    kernel, stride, dilation, padding = draw(window_parameters())
     output_padding = tuple(draw(st.integers(0, max(s, d) - 1)) for s, d in zip(stride, dilation))
     size = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
     assume(all(output_size(*args) >= 1 for args in zip(size, kernel, stride, padding, output_padding, dilation)))
     n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 16)))
-    return dict(x=rng.standard_normal((n, c_in, *size)), weight=rng.standard_normal((c_in, c_out, *kernel)),
-                bias=rng.standard_normal(c_out) if draw(st.booleans()) else None,
+    return dict(**draw(operands((n, c_in, *size), (c_in, c_out, *kernel), c_out)),
                 stride=stride, padding=padding, output_padding=output_padding, dilation=dilation)
 
 
