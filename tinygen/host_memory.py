@@ -1,10 +1,12 @@
 """Host memory: let the C library keep freed arrays for reuse instead of handing them back.
 
-glibc serves every allocation above 128 KiB with a fresh ``mmap`` and unmaps it on free, so
-the next array of that size starts on untouched pages and pays one page fault per 4 KiB.
-A training step allocates the same shapes again and again, and in a virtual machine those
-faults can cost more than the arithmetic: on the 2-core VM here, a 64x32x7x7 -> 64x16x14x14
-transposed convolution took 4.1 ms with glibc's defaults and 0.95 ms with freed memory kept
+By default glibc serves an allocation above its mmap threshold (128 KiB, raised on the fly
+to the largest chunk freed so far) with a fresh ``mmap`` and unmaps it on free, and hands the
+top of the heap back to the OS once it exceeds twice that threshold. Either way the next array
+starts on untouched pages and pays one page fault per 4 KiB. A training step makes and frees a
+mix of sizes again and again, and in a virtual machine those faults can cost more than the
+arithmetic: on the 2-core VM here, a 64x32x7x7 -> 64x16x14x14 transposed convolution faulted
+~1,000 times a call (getrusage) and took 4.1 ms; with freed memory kept, 0 faults and 0.95 ms
 (benchmarks/README.md has the whole-epoch numbers). So on import tinygen asks glibc to serve
 arrays up to 32 MiB (its largest allowed threshold) from the heap, and never to trim the heap.
 
