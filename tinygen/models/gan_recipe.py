@@ -2,7 +2,7 @@
 
 * ``gan``: the course's dense GAN; ``dcgan``: the 28x28 DCGAN; ``cgan``: the conditional DCGAN
   (``tinygen sample RUN --label K`` asks for digit K). Adam 2e-4, betas (0.5, 0.999) for both players.
-* After every epoch: a grid of 64 samples from the same fixed noise (``samples_epoch_NNN.png``, so
+* After every epoch: a grid of samples from the same fixed noise (``samples_epoch_NNN.png``, so
   the run's folder shows training progress), and on digit data the FD and classifier score of 2,000
   samples in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
@@ -81,10 +81,14 @@ def fixed_noise(model, count=GRID):
 
 
 def sample_grid(model, path, title):
-    """64 samples from the fixed noise; a conditional model's rows are digits 0-9 (one column per class)."""
+    """64 samples from the fixed noise; for a conditional model 10 x 10: column k asks for digit k,
+    and each row shares one noise vector (one "style" written as every digit)."""
     from tinygen import plot
-    images = model.sample(GRID, asked_labels(model, GRID), noise=fixed_noise(model)).numpy()
-    return plot.image_grid(images, path, ncols=CLASSES if model.conditional else 8, title=title)
+    if not model.conditional:
+        return plot.image_grid(model.sample(GRID, noise=fixed_noise(model)).numpy(), path, title=title)
+    noise = Tensor(np.repeat(fixed_noise(model, CLASSES).numpy(), CLASSES, axis=0))
+    images = model.sample(CLASSES * CLASSES, np.tile(np.arange(CLASSES), CLASSES), noise=noise).numpy()
+    return plot.image_grid(images, path, ncols=CLASSES, title=title)
 
 
 def epoch_end(model, run, out, epoch):
