@@ -21,7 +21,7 @@ import numpy as np
 
 import tinygen as tg
 import tinygen.functional as F
-from tinygen import nn, plot
+from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
