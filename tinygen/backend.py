@@ -14,10 +14,23 @@ _BACKENDS = ("numpy", "cupy")
 _state = {"name": "numpy", "module": numpy}
 _generators = {}
 _seed = {"value": None}
+_cupy_stand_in = {"module": None}
+
+
+def use_cupy_stand_in(module):
+    """For tests: serve backend "cupy" from ``module`` instead of the real cupy (None undoes it).
+
+    tests/devicelike.py is such a module: NumPy's arithmetic behind CuPy's refusals (no implicit
+    host conversion, no host/device mixing, CuPy's names only), so the GPU path runs without a GPU.
+    """
+    _cupy_stand_in["module"] = module
+    _generators.pop("cupy", None)
 
 
 def _import_cupy():
     """Import cupy and make sure a GPU is usable, or say exactly what is missing."""
+    if _cupy_stand_in["module"] is not None:
+        return _cupy_stand_in["module"]
     try:
         import cupy
     except ImportError as error:
@@ -63,11 +76,23 @@ class _ArrayModule:
 xp = _ArrayModule()
 
 
+def _is_cupy_array(value):
+    stand_in = _cupy_stand_in["module"]
+    if stand_in is not None:
+        return isinstance(value, stand_in.ndarray)
+    return type(value).__module__.startswith("cupy")
+
+
+def is_array(value):
+    """Whether ``value`` is an array of either backend (numpy or cupy)."""
+    return isinstance(value, numpy.ndarray) or _is_cupy_array(value)
+
+
 def backend_of(array):
     """The backend name an array belongs to; TypeError for anything that is not an array."""
     if isinstance(array, numpy.ndarray):
         return "numpy"
-    if type(array).__module__.startswith("cupy"):
+    if _is_cupy_array(array):
         return "cupy"
     raise TypeError(f"expected a numpy or cupy array, got {type(array).__name__}")
 
@@ -102,7 +127,7 @@ def to_backend(array, name=None):
 
 def asarray(data, dtype=None):
     """An array of the current backend from lists, scalars or arrays of either backend."""
-    if isinstance(data, numpy.ndarray) or type(data).__module__.startswith("cupy"):
+    if is_array(data):
         data = to_backend(data)
     return _state["module"].asarray(data, dtype=dtype)
 
@@ -120,12 +145,8 @@ def default_float():
 
 
 def scatter_add(target, index, values):
-    """target[index] += values, adding repeated indices (numpy's add.at, cupy's twin)."""
-    if backend_of(target) == "numpy":
-        numpy.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
+    """target[index] += values, adding repeated indices (numpy's add.at; cupy has it since v12)."""
+    get_array_module(target).add.at(target, index, values)
     return target
 
 
