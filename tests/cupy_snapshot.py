@@ -19,10 +19,8 @@ import numpy
 PATH = Path(__file__).with_name("cupy_snapshot.json")
 UFUNC_KEYWORDS = ["out", "casting", "dtype"]  # what a cupy.ufunc call takes besides its operands
 SECTIONS = {"module": lambda cupy: cupy, "ndarray": lambda cupy: cupy.ndarray,
-            "random.Generator": lambda cupy: cupy.random.Generator,
             "lib.stride_tricks": lambda cupy: cupy.lib.stride_tricks}
-NUMPY_TWINS = {"module": numpy, "ndarray": numpy.ndarray, "random.Generator": numpy.random.Generator,
-               "lib.stride_tricks": numpy.lib.stride_tricks}
+NUMPY_TWINS = {"module": numpy, "ndarray": numpy.ndarray, "lib.stride_tricks": numpy.lib.stride_tricks}
 
 
 def load():

@@ -245,19 +245,6 @@ class _UFunc:
                                           out=_inner(out, self.__name__), keepdims=keepdims))
 
 
-class Generator:
-    """cupy.random.Generator's methods, drawing NumPy's stream (so both backends draw the same numbers)."""
-
-    def __init__(self, seed=None):
-        self._numpy = numpy.random.default_rng(seed)
-
-    def __getattr__(self, name):
-        allowed = SNAPSHOT["random.Generator"]
-        if name.startswith("_") or name not in allowed:
-            raise AttributeError(f"'cupy.random.Generator' object has no attribute {name!r}")
-        return _wrapped(f"Generator.{name}", getattr(self._numpy, name), allowed[name])
-
-
 def asarray(a, dtype=None, order=None, copy=None, blocking=False):
     """Upload (a copy, as CuPy's) from host data, or the device array itself when nothing changes."""
     if isinstance(a, ndarray):
@@ -293,7 +280,6 @@ class _Module(types.ModuleType):
 
 module = _Module("cupy_devicelike", __doc__)
 module.ndarray, module.asarray, module.array, module.asnumpy = ndarray, asarray, array, asnumpy
-module.random = types.SimpleNamespace(default_rng=Generator, Generator=Generator)
 module.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(**{
     name: _wrapped(f"cupy.lib.stride_tricks.{name}", getattr(numpy.lib.stride_tricks, name), allowed)
     for name, allowed in SNAPSHOT["lib.stride_tricks"].items()}))

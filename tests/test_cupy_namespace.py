@@ -2,10 +2,11 @@
 
 Found by scanning the package's source, so a new call is checked the day it is written. A use is an
 attribute chain on the array module (``xp.NAME``, ``backend.get_array_module(a).NAME``, the module
-that backend.py picks) or on a backend random generator (``backend.generator().METHOD``), with the
-keywords of the call it makes. Checked against the recorded snapshot (tests/cupy_snapshot.json)
-everywhere, and against a live CuPy wherever ``import cupy`` works (it imports without a GPU:
-``pip install -e '.[gpu]'``).
+that backend.py picks), with the keywords of the call it makes. Checked against the recorded
+snapshot (tests/cupy_snapshot.json) everywhere, and against a live CuPy wherever ``import cupy``
+works (it imports without a GPU: ``pip install -e '.[gpu]'``). Calls on a backend random generator
+(``backend.generator().METHOD``) are checked against what a device backend's generator offers
+(backend._DeviceDraws: host draws copied to the device).
 """
 import ast
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 import tinygen
 from cupy_snapshot import UFUNC_KEYWORDS, keywords, load
+from tinygen.backend import _DeviceDraws
 
 PACKAGE = Path(tinygen.__file__).parent
 MODULE_CALLS = {"get_array_module", "_module_named", "_import_cupy"}  # calls that return numpy or cupy
@@ -92,8 +94,9 @@ def problems_in_snapshot(table, snapshot):
     problems = []
     for (root, chain, passed), files in table.items():
         if root == "generator":
-            section, name = snapshot["random.Generator"], chain[0]
-        elif chain[:2] == ("lib", "stride_tricks"):
+            problems += _generator_problems(chain, passed, files)
+            continue
+        if chain[:2] == ("lib", "stride_tricks"):
             section, name = snapshot["lib.stride_tricks"], chain[2]
         elif chain[0] in ("random", "cuda") or (len(chain) == 2 and snapshot["module"].get(chain[0]) == UFUNC_KEYWORDS):
             continue  # submodules and ufunc methods: only a live CuPy can say
@@ -106,7 +109,10 @@ def problems_in_snapshot(table, snapshot):
 def problems_in_cupy(table, cupy):
     problems = []
     for (root, chain, passed), files in table.items():
-        owner = cupy.random.Generator if root == "generator" else cupy
+        if root == "generator":
+            problems += _generator_problems(chain, passed, files)
+            continue
+        owner = cupy
         try:
             for name in chain:
                 owner = getattr(owner, name)
@@ -117,11 +123,18 @@ def problems_in_cupy(table, cupy):
     return problems
 
 
-def _check(where, exists, accepted, passed):
+def _generator_problems(chain, passed, files):
+    method = getattr(_DeviceDraws, chain[0], None)
+    accepted = keywords(method) if method is not None else None
+    return _check(f"generator().{chain[0]} in {files}", method is not None, accepted, passed,
+                  owner="backend._DeviceDraws")
+
+
+def _check(where, exists, accepted, passed, owner="CuPy"):
     if not exists:
-        return [f"CuPy has no {where}"]
+        return [f"{owner} has no {where}"]
     refused = sorted(set(passed) - set(accepted)) if accepted is not None else []
-    return [f"CuPy's {where} takes no keyword {refused} (it takes {accepted})"] if refused else []
+    return [f"{owner}'s {where} takes no keyword {refused} (it takes {accepted})"] if refused else []
 
 
 def test_the_scan_finds_the_calls_tinygen_makes():
@@ -143,8 +156,7 @@ def test_every_call_exists_in_the_installed_cupy():
 def test_the_snapshot_is_what_the_installed_cupy_offers():
     """The device-like backend offers only recorded names: each must be real in the CuPy installed here."""
     cupy = pytest.importorskip("cupy")
-    owners = {"module": cupy, "ndarray": cupy.ndarray, "random.Generator": cupy.random.Generator,
-              "lib.stride_tricks": cupy.lib.stride_tricks}
+    owners = {"module": cupy, "ndarray": cupy.ndarray, "lib.stride_tricks": cupy.lib.stride_tricks}
     missing = [f"{section}.{name}" for section, names in load().items() if section in owners
                for name in names if not hasattr(owners[section], name)]
     assert missing == []

@@ -82,25 +82,21 @@ def test_optimizer_equals_numpy_bit_for_bit(name):
 
 def test_checkpoint_round_trip_on_the_device(tmp_path):
     """A device run saves host copies; loading puts them back on the device; the file is NumPy's, byte for byte."""
-    def save_and_load(folder):
-        def build():
-            result = three_steps(OPTIMIZERS["Adam"])
-            model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
-            model.load_state_dict(result["params"])
-            optimizer = optim.Adam(model.parameters(), lr=0.01, weight_decay=0.01)
-            optimizer.load_state_dict({"state": result["optimizer"], "param_groups": [
-                {"lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01, "params": [0, 1, 2, 3]}]})
-            path = save_checkpoint(folder / "run.npz", model, optimizer, epoch=3)
-            fresh = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
-            fresh_optimizer = optim.Adam(fresh.parameters())
-            load_checkpoint(path, model=fresh, optimizer=fresh_optimizer)
-            return {"loaded": dict(fresh.state_dict()), "optimizer": fresh_optimizer.state_dict()["state"]}
-        return build
-    (tmp_path / "numpy").mkdir(), (tmp_path / "device").mkdir()
-    expected = same_on_device(save_and_load(tmp_path / "numpy"))
-    with device_backend():
-        save_and_load(tmp_path / "device")()
-    with np.load(tmp_path / "numpy" / "run.npz") as a, np.load(tmp_path / "device" / "run.npz") as b:
+    def save_and_load():
+        result = three_steps(OPTIMIZERS["Adam"])
+        model = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
+        model.load_state_dict(result["params"])
+        optimizer = optim.Adam(model.parameters(), lr=0.01, weight_decay=0.01)
+        optimizer.load_state_dict({"state": result["optimizer"], "param_groups": [
+            {"lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-8, "weight_decay": 0.01, "params": [0, 1, 2, 3]}]})
+        path = save_checkpoint(tmp_path / tg.get_backend() / "run.npz", model, optimizer, epoch=3)
+        fresh = nn.Sequential(nn.Linear(4, 3), nn.Tanh(), nn.Linear(3, 1))
+        fresh_optimizer = optim.Adam(fresh.parameters())
+        load_checkpoint(path, model=fresh, optimizer=fresh_optimizer)
+        return {"loaded": dict(fresh.state_dict()), "optimizer": fresh_optimizer.state_dict()["state"]}
+
+    expected = same_on_device(save_and_load)
+    with np.load(tmp_path / "numpy" / "run.npz") as a, np.load(tmp_path / "cupy" / "run.npz") as b:
         assert sorted(a.files) == sorted(b.files)
         assert all(a[name].tobytes() == b[name].tobytes() for name in a.files)
     assert set(expected["loaded"]) == {"0.weight", "0.bias", "2.weight", "2.bias"}

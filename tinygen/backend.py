@@ -2,7 +2,8 @@
 
 Every kernel reaches arrays through ``xp``, a thin proxy that forwards to the
 module of the current backend, so ``set_backend("cupy")`` really moves the work.
-The random generator lives here too: one per backend, reseeded by ``manual_seed``.
+The random generator lives here too: one host generator, reseeded by ``manual_seed``, whose
+state is the whole random state (a device backend's draws are made by it and copied over).
 """
 import os
 
@@ -24,7 +25,6 @@ def use_cupy_stand_in(module):
     host conversion, no host/device mixing, CuPy's names only), so the GPU path runs without a GPU.
     """
     _cupy_stand_in["module"] = module
-    _generators.pop("cupy", None)
 
 
 def _import_cupy():
@@ -151,7 +151,7 @@ def scatter_add(target, index, values):
 
 
 def manual_seed(seed):
-    """Reseed the generator of every backend so that runs repeat exactly."""
+    """Reseed the random generator so that runs repeat exactly, on every backend."""
     if not isinstance(seed, (int, numpy.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     _seed["value"] = int(seed)
@@ -173,10 +173,30 @@ def set_rng_state(state):
 
 
 def generator_for(name):
-    """The random generator of backend ``name``, made on first use."""
+    """The random generator of backend ``name``: NumPy's (made on first use), or its draws copied to a device."""
     if name not in _generators:
-        _generators[name] = _module_named(name).random.default_rng(_seed["value"])
+        _generators[name] = (numpy.random.default_rng(_seed["value"]) if name == "numpy"
+                             else _DeviceDraws(name))
     return _generators[name]
+
+
+class _DeviceDraws:
+    """A device backend's random numbers: drawn by the host generator, then copied to the device.
+
+    Why not CuPy's own generator: its state cannot be saved in a checkpoint (nor put back around an
+    epoch-end hook), so a resumed GPU run would draw other numbers than an uninterrupted one. With one
+    host stream the checkpointed state is the whole random state, and a device run draws exactly what
+    a NumPy run draws. The price: the numbers are made on the CPU and uploaded (no synchronisation).
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def random(self, size=None, dtype=numpy.float64):
+        return to_backend(numpy.asarray(generator_for("numpy").random(size, dtype=dtype)), self.name)
+
+    def standard_normal(self, size=None, dtype=numpy.float64):
+        return to_backend(numpy.asarray(generator_for("numpy").standard_normal(size, dtype=dtype)), self.name)
 
 
 def _backend_from_environment():
