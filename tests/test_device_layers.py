@@ -121,3 +121,17 @@ def test_a_host_array_cannot_meet_a_device_tensor():
         with pytest.raises(ValueError, match="inputs live on different backends"):
             F.add(device, tg.Tensor(np.ones(3, dtype=np.float32)).to("numpy"))
         assert backend.backend_of(device.data) == "cupy" and device.numpy().dtype == np.float32
+
+
+def test_noise_transforms_equal_numpy_and_keep_the_images_backend():
+    """Device images get device noise; host images stay on the host whatever the backend (they once met device noise)."""
+    from tinygen.data import transforms
+
+    def noisy(images):
+        return [transforms.binarize(images), transforms.binarize_sampled(images),
+                transforms.gaussian_noise(images, 0.3, clip=True), transforms.salt_and_pepper(images, 0.2),
+                transforms.mask_pixels(images, 0.5)]
+
+    same_on_device(lambda: noisy(backend.to_backend(IMAGES)))
+    with device_backend():
+        assert all(backend.backend_of(out) == "numpy" for out in noisy(IMAGES))
