@@ -19,15 +19,13 @@ import time
 
 import numpy as np
 
-import tinygen as tg
-import tinygen.functional as F
 from tinygen import backend
 from tinygen.commands import TRAINING_DEFAULTS
 from tinygen.data import DataLoader
 from tinygen.models import RECIPES, RunData
 
 from common import optional_torch
-from conv import SHAPES, arrays
+from conv import SHAPES, arrays, tinygen_step, torch_step
 
 EPOCH_MODELS, FALLBACK_MODEL, BATCH, WARMUP = ("dcgan", "vae"), "ae", 64, 2
 
@@ -63,40 +61,16 @@ def timed(step, name, torch=None):
     return time.perf_counter() - start
 
 
-def tinygen_conv_step(op, stride, padding, host_arrays):
-    x, w, b = (tg.tensor(a, requires_grad=True) for a in host_arrays)  # on the current backend
-
-    def step():
-        for t in (x, w, b):
-            t.grad = None
-        conv = F.conv2d if op == "conv" else F.conv_transpose2d
-        y = conv(x, w, b, stride=stride, padding=padding)
-        y.backward(tg.ones(*y.shape))
-    return step
-
-
-def torch_conv_step(torch, op, stride, padding, host_arrays):
-    x, w, b = (torch.tensor(a, device="cuda", requires_grad=True) for a in host_arrays)
-    conv = torch.nn.functional.conv2d if op == "conv" else torch.nn.functional.conv_transpose2d
-
-    def step():
-        for t in (x, w, b):
-            t.grad = None
-        y = conv(x, w, b, stride=stride, padding=padding)
-        y.backward(torch.ones_like(y))
-    return step
-
-
 def conv_steps(frameworks, torch, shape, rng):
     op, c_in, c_out, k, stride, padding, size = shape
     host_arrays = arrays(op, c_in, c_out, k, size, rng)
     steps = {}
     for name in frameworks:
         if name == "torch-cuda":
-            steps[name] = torch_conv_step(torch, op, stride, padding, host_arrays)
+            steps[name] = torch_step(torch, op, stride, padding, host_arrays, device="cuda")
         else:
-            backend.set_backend(name)
-            steps[name] = tinygen_conv_step(op, stride, padding, host_arrays)
+            backend.set_backend(name)  # the step's tensors are made on this backend
+            steps[name] = tinygen_step(op, stride, padding, host_arrays, method="col2im")
     return steps
 
 
