@@ -39,12 +39,15 @@ def host(value, expected_backend):
     return value
 
 
-def run_on(name, build, seed=0):
-    """``build()`` with backend ``name`` selected and every generator seeded; its results on the host."""
+def run_on(name, build, seed=0, results_on=None):
+    """``build()`` with backend ``name`` selected and every generator seeded; its results on the host.
+
+    Its arrays must live on ``results_on`` (default: backend ``name``; "numpy" for host-facing code).
+    """
     context = device_backend() if name == "cupy" else contextlib.nullcontext()
     with context:
         tg.manual_seed(seed)
-        return host(build(), name)
+        return host(build(), results_on or name)
 
 
 def assert_identical(expected, got, path="result"):
@@ -68,8 +71,8 @@ def assert_identical(expected, got, path="result"):
         assert got == expected or (got != got and expected != expected), f"{path}: {got!r} != {expected!r}"
 
 
-def same_on_device(build, seed=0):
+def same_on_device(build, seed=0, results_on=None):
     """``build()`` on NumPy and on the device-like backend; asserts equal results and returns NumPy's."""
     expected = run_on("numpy", build, seed)
-    assert_identical(expected, run_on("cupy", build, seed))
+    assert_identical(expected, run_on("cupy", build, seed, results_on))
     return expected

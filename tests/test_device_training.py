@@ -46,6 +46,24 @@ def test_one_training_step_of_every_recipe_equals_numpy(name):
     assert result["values"] and all(np.isfinite(v) for v in result["values"].values())
 
 
+
+
+@pytest.mark.parametrize("name", sorted(RECIPES))
+def test_what_every_recipe_hands_back_is_on_the_host_and_equals_numpy(name):
+    recipe = RECIPES[name]
+    settings = recipe_settings(recipe)
+    run = RunData(settings)
+    labels = np.arange(4) % 10 if recipe.conditional else None
+
+    def host_facing():
+        model = recipe.build(tuple(settings["data_shape"]))
+        results = {"sample": recipe.sample and recipe.sample(model, 4, labels, run),
+                   "evaluate": recipe.evaluate and recipe.evaluate(model, run),
+                   "reconstruct": recipe.reconstruct and recipe.reconstruct(model, run.test.images[:5])}
+        return {key: value for key, value in results.items() if value is not None}
+    same_on_device(host_facing, results_on="numpy")
+
+
 def digits(count=48):
     from tinygen.data import load_dataset
     train = load_dataset("mnist-5k", "train")
