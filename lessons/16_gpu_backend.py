@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import tinygen as tg
-from tinygen import backend, optim
+from tinygen import optim
 from tinygen.backend import xp
 from tinygen.data import DataLoader, load_dataset
 from tinygen.lesson import setup
