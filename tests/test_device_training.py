@@ -46,7 +46,6 @@ def test_one_training_step_of_every_recipe_equals_numpy(name):
     assert result["values"] and all(np.isfinite(v) for v in result["values"].values())
 
 
-
 @pytest.mark.parametrize("name", sorted(RECIPES))
 def test_what_every_recipe_hands_back_is_on_the_host_and_equals_numpy(name):
     recipe = RECIPES[name]
