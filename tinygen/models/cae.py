@@ -48,7 +48,7 @@ class ContractiveAutoencoder(Autoencoder):
     deeper encoders train with ``jacobian="double_backward"`` only.
     """
 
-    def __init__(self, weight=0.1, jacobian="closed_form", num_layers=0, **autoencoder_args):
+    def __init__(self, weight=0.01, jacobian="closed_form", num_layers=0, **autoencoder_args):
         check_contraction(weight, jacobian, num_layers)
         super().__init__(num_layers=num_layers, code_activation="sigmoid", **autoencoder_args)
         self.weight, self.jacobian = weight, jacobian
