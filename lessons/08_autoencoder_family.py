@@ -35,7 +35,8 @@ from tinygen.models import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder
                             DenoisingAutoencoder, SparseAutoencoder)
 from tinygen.models.cae import jacobian_norm_squared_by_double_backward
 from tinygen.models.dae import add_noise
-from tinygen.train import GradientTrainer, fit
+from tinygen.train import fit
+from tinygen.trainer import GradientTrainer
 
 lesson = setup(__file__)
 train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")

@@ -1,16 +1,13 @@
-"""The models of the course, by the short name the command line uses (``tinygen train ae``)."""
+"""The models of the course, and their recipes by the short name the command line uses (``tinygen train ae``).
+
+Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/recipe.py).
+"""
+from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
+from tinygen.models import ae_family_recipes  # noqa: F401  (registers dae, sparse-ae, cae, deep-ae, conv-ae)
 from tinygen.models.ae import Autoencoder
 from tinygen.models.cae import ContractiveAutoencoder
 from tinygen.models.conv_ae import ConvAutoencoder
 from tinygen.models.dae import DenoisingAutoencoder
 from tinygen.models.deep_ae import DeepAutoencoder
+from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
 from tinygen.models.sparse_ae import SparseAutoencoder
-
-MODELS = {"ae": Autoencoder}
-
-
-def build_model(name, **arguments):
-    """A new model from its registry name and constructor arguments; ValueError names what is known."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}")
-    return MODELS[name](**arguments)

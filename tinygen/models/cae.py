@@ -14,7 +14,7 @@ and slow — the closed form is what to train with, the other is the proof.
 """
 import math
 
-from tinygen.autograd import Tensor, grad
+from tinygen.autograd import Tensor, enable_grad, grad
 from tinygen.backend import xp
 from tinygen.models.ae import Autoencoder
 
@@ -34,10 +34,11 @@ def jacobian_norm_squared_by_double_backward(encode, x):
     k seeds the gradient of code unit k only. create_graph keeps the result differentiable.
     """
     n = x.shape[0]
-    code_size = encode(x[:1]).shape[1]
-    copies = Tensor(xp.tile(x.data, (code_size,) + (1,) * (x.ndim - 1)), requires_grad=True)
-    seeds = xp.broadcast_to(xp.eye(code_size, dtype=x.dtype)[:, None, :], (code_size, n, code_size))
-    rows, = grad(encode(copies), [copies], Tensor(seeds.reshape(code_size * n, code_size)), create_graph=True)
+    with enable_grad():  # the Jacobian IS a gradient: needed even where the caller switched recording off
+        code_size = encode(x[:1]).shape[1]
+        copies = Tensor(xp.tile(x.data, (code_size,) + (1,) * (x.ndim - 1)), requires_grad=True)
+        seeds = xp.broadcast_to(xp.eye(code_size, dtype=x.dtype)[:, None, :], (code_size, n, code_size))
+        rows, = grad(encode(copies), [copies], Tensor(seeds.reshape(code_size * n, code_size)), create_graph=True)
     return (rows * rows).reshape(code_size, n, -1).sum(axis=2).sum(axis=0)
 
 
