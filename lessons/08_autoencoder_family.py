@@ -132,9 +132,10 @@ for noise, level in noises.items():
 # %% [markdown]
 # Every denoiser lifts the PSNR well above the noisy input's. Against the plain autoencoder
 # the gain depends on the damage: salt-and-pepper and Gaussian noise put grey and white where
-# a digit never has ink, which a model trained only on clean digits passes on; masking only
-# removes ink, and a plain autoencoder already redraws a digit with holes as a whole digit,
-# so there the denoiser's edge is small (and not asserted).
+# a digit never has ink, which a model trained only on clean digits passes on. Masking only
+# removes ink, and a plain autoencoder already redraws a digit with holes as a whole digit:
+# in the quick run the denoiser's edge there is a fraction of a dB (so it is not asserted);
+# after the full run's 20 epochs on 4,000 digits it is about 4 dB (13.1 → 17.0 dB).
 
 # %%
 plot.image_grid(np.concatenate([row for rows in denoising_rows.values() for row in rows]),
@@ -182,14 +183,20 @@ plt.close(figure)
 tg.manual_seed(0)
 probe = ContractiveAutoencoder(code_size=128)
 batch = tg.Tensor(test_images[:64])
-started = time.perf_counter()
-closed = probe.jacobian_norm_squared(batch, "closed_form").numpy()
-closed_seconds = time.perf_counter() - started
-started = time.perf_counter()
-double = jacobian_norm_squared_by_double_backward(probe.encode, batch).numpy()
-double_seconds = time.perf_counter() - started
+def fastest_of_three(compute):
+    """(result, seconds of the fastest of three calls): the first call pays for warming caches."""
+    seconds = []
+    for _ in range(3):
+        started = time.perf_counter()
+        result = compute()
+        seconds.append(time.perf_counter() - started)
+    return result, min(seconds)
+
+
+closed, closed_seconds = fastest_of_three(lambda: probe.jacobian_norm_squared(batch, "closed_form").numpy())
+double, double_seconds = fastest_of_three(lambda: jacobian_norm_squared_by_double_backward(probe.encode, batch).numpy())
 print(f"closed form vs double backward: largest relative difference "
-      f"{np.max(np.abs(closed - double) / closed):.1e}; {double_seconds / closed_seconds:.0f}x slower by double backward")
+      f"{np.max(np.abs(closed - double) / closed):.1e}; the penalty alone takes {double_seconds / closed_seconds:.0f}x as long by double backward")
 np.testing.assert_allclose(closed, double, rtol=1e-4)
 
 jacobian_norms, contractive = {}, {}
