@@ -195,8 +195,8 @@ def fastest_of_three(compute):
 
 closed, closed_seconds = fastest_of_three(lambda: probe.jacobian_norm_squared(batch, "closed_form").numpy())
 double, double_seconds = fastest_of_three(lambda: jacobian_norm_squared_by_double_backward(probe.encode, batch).numpy())
-print(f"closed form vs double backward: largest relative difference "
-      f"{np.max(np.abs(closed - double) / closed):.1e}; the penalty alone takes {double_seconds / closed_seconds:.0f}x as long by double backward")
+print(f"closed form vs double backward: largest relative difference {np.max(np.abs(closed - double) / closed):.1e}; "
+      f"the penalty alone takes {double_seconds / closed_seconds:.0f}x as long by double backward")
 np.testing.assert_allclose(closed, double, rtol=1e-4)
 
 jacobian_norms, contractive = {}, {}

@@ -1,4 +1,5 @@
-"""The convolutional autoencoder: mirrored sizes, both decoder methods agree, PyTorch agreement, training, bad shapes."""
+"""The convolutional autoencoder: mirrored sizes, both decoder methods agree, PyTorch agreement, training,
+bad shapes."""
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -50,7 +51,8 @@ def test_matches_pytorch_with_the_same_weights():
         "encoder": nn.Sequential(nn.Conv2d(1, 16, 3, 2, 1), nn.ReLU(), nn.Conv2d(16, 16, 3, 2, 1), nn.ReLU(),
                                  nn.Conv2d(16, 8, 3, 2, 1), nn.Flatten()),
         "decoder": nn.Sequential(nn.Unflatten(1, (8, 4, 4)), nn.ConvTranspose2d(8, 16, 3, 2, 1, 0), nn.ReLU(),
-                                 nn.ConvTranspose2d(16, 16, 3, 2, 1, 1), nn.ReLU(), nn.ConvTranspose2d(16, 1, 3, 2, 1, 1))})
+                                 nn.ConvTranspose2d(16, 16, 3, 2, 1, 1), nn.ReLU(),
+                                 nn.ConvTranspose2d(16, 1, 3, 2, 1, 1))})
     reference.load_state_dict({name: torch.from_numpy(t.numpy()) for name, t in model.state_dict().items()})
     x = digits(4)
     expected = torch.sigmoid(reference["decoder"](reference["encoder"](torch.from_numpy(x)))).detach().numpy()

@@ -73,7 +73,8 @@ def test_psnr_in_decibels():
     (dict(noise="salt_and_pepper", noise_level=-0.1), r"noise_level .* \[0, 1\], got -0.1"),
     (dict(noise="gaussian", noise_level=-0.5), r"noise_level is the std .* >= 0, got -0.5"),
     (dict(noise="gaussian", noise_level=float("nan")), r"noise_level is the std .* got nan"),
-    (dict(noise="blur", noise_level=0.1), r"noise must be one of \('mask', 'salt_and_pepper', 'gaussian'\), got 'blur'"),
+    (dict(noise="blur", noise_level=0.1),
+     r"noise must be one of \('mask', 'salt_and_pepper', 'gaussian'\), got 'blur'"),
 ])
 def test_bad_noise_arguments_are_named(arguments, message):
     with pytest.raises(ValueError, match=message):

@@ -1,5 +1,4 @@
 """The deep autoencoder: its layers, greedy stages that train only their own two layers, end-to-end training."""
-import numpy as np
 import pytest
 
 import tinygen as tg

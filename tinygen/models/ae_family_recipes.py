@@ -112,15 +112,17 @@ def build_dae(data_shape, noise="mask", noise_level=0.3, code_size=32, num_layer
 
 def build_sparse(data_shape, sparsity="kl", weight=0.5, rho=0.05, code_size=64, undercomplete=True, num_layers=1,
                  nodes_per_layer=128, loss="bce"):
-    return SparseAutoencoder(sparsity=sparsity, weight=weight, rho=rho, code_size=code_size, undercomplete=undercomplete,
-                             num_layers=num_layers, nodes_per_layer=nodes_per_layer, loss=loss,
+    return SparseAutoencoder(sparsity=sparsity, weight=weight, rho=rho, code_size=code_size,
+                             undercomplete=undercomplete, num_layers=num_layers, nodes_per_layer=nodes_per_layer,
+                             loss=loss,
                              image_shape=images_only(data_shape, "sparse-ae"))
 
 
 def build_cae(data_shape, weight=0.01, jacobian="closed_form", code_size=128, num_layers=0, nodes_per_layer=128,
               loss="bce"):
     return ContractiveAutoencoder(weight=weight, jacobian=jacobian, code_size=code_size, num_layers=num_layers,
-                                  nodes_per_layer=nodes_per_layer, loss=loss, image_shape=images_only(data_shape, "cae"))
+                                  nodes_per_layer=nodes_per_layer, loss=loss,
+                                  image_shape=images_only(data_shape, "cae"))
 
 
 def build_deep(data_shape, code_size=32, num_layers=2, nodes_per_layer=(128, 64), loss="bce"):
