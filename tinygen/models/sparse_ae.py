@@ -14,7 +14,7 @@ import math
 from tinygen.models.ae import Autoencoder
 
 PENALTIES = ("l1", "kl")
-RATE_FLOOR = 1e-6  # ρ̂ is squeezed into [ε, 1 - ε]: log(ρ̂) and log(1 - ρ̂) stay finite for a dead or saturated unit
+RATE_FLOOR = 1e-6  # ε: ρ̂ is squeezed into [ε, 1 - ε]
 
 
 def l1_activity(code):
@@ -25,10 +25,14 @@ def l1_activity(code):
 def kl_sparsity(code, rho):
     """mean over units j of KL(rho || ρ̂_j), ρ̂_j = ε + (1 - 2ε) mean_n h_nj, for a code h (N, K) in [0, 1]: -> scalar.
 
-    The affine squeeze (not a clip) keeps the gradient alive at a saturated unit and costs two cheap ops.
+    Computed as KL(ρ || ρ̂) = [ρ log ρ + (1-ρ) log(1-ρ)] - [ρ log ρ̂ + (1-ρ) log(1-ρ̂)]: the first bracket is a
+    constant, so no division by ρ̂ is differentiated. The affine squeeze of ρ̂ (not a clip) keeps the logs
+    finite and the gradient alive at a dead or saturated unit.
     """
-    rate = code.mean(axis=0) * (1 - 2 * RATE_FLOOR) + RATE_FLOOR
-    return (rho * (rho / rate).log() + (1 - rho) * ((1 - rho) / (1 - rate)).log()).mean()
+    count, units = code.shape
+    rate = code.sum(axis=0) * ((1 - 2 * RATE_FLOOR) / count) + RATE_FLOOR
+    cross_entropy = (rate.log() * rho + (1 - rate).log() * (1 - rho)).sum() * (1 / units)
+    return (rho * math.log(rho) + (1 - rho) * math.log(1 - rho)) - cross_entropy
 
 
 class SparseAutoencoder(Autoencoder):
