@@ -76,3 +76,9 @@ def test_a_short_run_lowers_the_loss():
 def test_bad_arguments_are_named(arguments, message):
     with pytest.raises(ValueError, match=message):
         ConvAutoencoder(**arguments)
+
+
+def test_the_layer_names_a_bad_method():
+    message = r"ConvTranspose2d: method must be one of \('zero_insertion', 'col2im'\), got 'fft'"
+    with pytest.raises(ValueError, match=message):
+        tg.nn.ConvTranspose2d(2, 3, 3, method="fft")
