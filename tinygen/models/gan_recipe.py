@@ -4,7 +4,7 @@
   (``tinygen sample RUN --label K`` asks for digit K). Adam 2e-4, betas (0.5, 0.999) for both players.
 * After every epoch: a grid of samples from the same fixed noise (``samples_epoch_NNN.png``, so
   the run's folder shows training progress), and on digit data the FD and classifier score of 2,000
-  samples in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
+  samples (twice the test images when fewer than 1,000) in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
 """
 from pathlib import Path
@@ -69,10 +69,10 @@ def evaluate(model, run):
     return _quality(model, run)
 
 
-def _quality(model, run):
+def _quality(model, run, count=SAMPLES):
     from tinygen.metrics.sample_quality import SampleQuality
-    labels = asked_labels(model, SAMPLES)
-    return SampleQuality(run.test.images).evaluate(sample(model, SAMPLES, labels, run), labels)
+    labels = asked_labels(model, count)
+    return SampleQuality(run.test.images).evaluate(sample(model, count, labels, run), labels)
 
 
 def fixed_noise(model, count=GRID):
@@ -95,7 +95,10 @@ def epoch_end(model, run, out, epoch):
     """The fixed-noise grid of this epoch into ``out``; FD and score on digit data."""
     if out is not None:
         sample_grid(model, Path(out) / f"samples_epoch_{epoch:03d}.png", f"epoch {epoch}, fixed noise")
-    return _quality(model, run) if run.dataset in DIGIT_SETS else {}
+    # twice the test images, at most 2,000: mnist-5k's 1,000 test digits give evaluate's 2,000, and a
+    # short run on --limit 256 is not slowed down by samples its 256 reference images cannot use
+    count = min(SAMPLES, 2 * len(run.test))
+    return _quality(model, run, count) if run.dataset in DIGIT_SETS else {}
 
 
 def figures(model, history, run, out):
