@@ -13,7 +13,9 @@ from tinygen import backend
 
 PACKAGE = Path(tg.__file__).parent
 # These touch host arrays only (files, pictures, the command line), so they may use numpy directly.
-HOST_ONLY = {"backend.py", "data", "plot.py", "checkpoint.py", "cli.py", "commands.py"}
+HOST_ONLY = {"backend.py", "data", "plot.py", "checkpoint.py", "cli.py", "commands.py",
+             "metrics/frechet.py", "metrics/sample_quality.py", "metrics/calibration.py",
+             "metrics/digit_classifier.py"}  # sample quality: float64 statistics of host features
 
 
 def imported_modules(path):
@@ -28,7 +30,8 @@ def imported_modules(path):
 def test_only_the_backend_imports_numpy_or_cupy():
     offenders = []
     for path in PACKAGE.rglob("*.py"):
-        if path.relative_to(PACKAGE).parts[0] in HOST_ONLY:
+        relative = path.relative_to(PACKAGE)
+        if relative.parts[0] in HOST_ONLY or relative.as_posix() in HOST_ONLY:
             continue
         found = set(imported_modules(path)) & {"numpy", "cupy", "cupyx"}
         if found:

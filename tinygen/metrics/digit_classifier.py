@@ -17,6 +17,7 @@ import numpy as np
 
 from tinygen import nn
 from tinygen.autograd import Tensor, no_grad
+from tinygen.backend import get_backend
 
 WEIGHTS = {"mnist": Path(__file__).with_name("digit_classifier_mnist.npz")}
 FEATURES = 64
@@ -49,9 +50,14 @@ def features_and_logits(classifier, images, batch_size=500):
     return np.concatenate(features), np.concatenate(logits)
 
 
-@lru_cache(maxsize=None)
 def shipped_classifier(dataset="mnist"):
-    """The shipped classifier for ``dataset`` ("mnist": any of the 28x28 digit sets), loaded once."""
+    """The shipped classifier for ``dataset`` ("mnist": any of the 28x28 digit sets), loaded once per backend."""
+    return _loaded(dataset, get_backend())
+
+
+@lru_cache(maxsize=None)
+def _loaded(dataset, backend_name):
+    """The weights on backend ``backend_name`` (the cache key: a switch of backend loads them again)."""
     if dataset not in WEIGHTS or not WEIGHTS[dataset].is_file():
         raise ValueError(f"no shipped metric classifier for dataset {dataset!r}; shipped: "
                          f"{sorted(name for name, path in WEIGHTS.items() if path.is_file())} "

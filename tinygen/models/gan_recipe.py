@@ -9,9 +9,8 @@
 """
 from pathlib import Path
 
-import numpy as np
-
 from tinygen.autograd import Tensor
+from tinygen.backend import to_numpy, xp
 from tinygen.models.gan import GAN, GANTrainer
 from tinygen.models.gan_architectures import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
                                               dense_discriminator, dense_generator)
@@ -58,7 +57,7 @@ def sample(model, n, labels, run):
 
 def asked_labels(model, n):
     """0, 1, ..., 9, 0, ... for a conditional model (every class equally often), else None."""
-    return np.arange(n) % CLASSES if model.conditional else None
+    return to_numpy(xp.arange(n) % CLASSES) if model.conditional else None
 
 
 def evaluate(model, run):
@@ -76,8 +75,8 @@ def _quality(model, run, count=SAMPLES):
 
 
 def fixed_noise(model, count=GRID):
-    """The same noise every epoch (its own seeded generator; the training RNG is untouched)."""
-    return Tensor(np.random.default_rng(0).standard_normal((count, model.latent_dim), dtype=np.float32))
+    """The same noise every epoch (its own seeded generator on the backend; the training RNG is untouched)."""
+    return Tensor(xp.random.default_rng(0).standard_normal((count, model.latent_dim), dtype=xp.float32))
 
 
 def sample_grid(model, path, title):
@@ -86,8 +85,8 @@ def sample_grid(model, path, title):
     from tinygen import plot
     if not model.conditional:
         return plot.image_grid(model.sample(GRID, noise=fixed_noise(model)).numpy(), path, title=title)
-    noise = Tensor(np.repeat(fixed_noise(model, CLASSES).numpy(), CLASSES, axis=0))
-    images = model.sample(CLASSES * CLASSES, np.tile(np.arange(CLASSES), CLASSES), noise=noise).numpy()
+    noise = Tensor(xp.repeat(fixed_noise(model, CLASSES).data, CLASSES, axis=0))
+    images = model.sample(CLASSES * CLASSES, xp.tile(xp.arange(CLASSES), CLASSES), noise=noise).numpy()
     return plot.image_grid(images, path, ncols=CLASSES, title=title)
 
 
