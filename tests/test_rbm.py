@@ -163,7 +163,8 @@ def test_state_dict_holds_parameters_velocities_and_chains_and_resume_is_exact()
     train(resumed, batches[1:])
 
     assert list(saved) == ["weight", "visible_bias", "hidden_bias", "weight_velocity", "visible_bias_velocity",
-                           "hidden_bias_velocity", "persistent_chains"]
+                           "hidden_bias_velocity", "num_updates", "persistent_chains"]
+    assert int(saved["num_updates"]) == 1
     for key, value in straight.state_dict().items():
         np.testing.assert_array_equal(resumed.state_dict()[key].numpy(), value.numpy(), err_msg=key)
 
