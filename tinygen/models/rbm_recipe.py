@@ -14,7 +14,6 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.backend import xp
-from tinygen.metrics import pseudo_likelihood, rbm_log_likelihood
 from tinygen.models.ae_recipe import loss_curves
 from tinygen.models.rbm import RBM, binarize, check_steps
 from tinygen.models.recipe import Recipe, register
@@ -62,6 +61,7 @@ class ContrastiveDivergenceTrainer(Trainer):
 
     def measure(self, v):
         """Mean squared error per pixel of the reconstruction, and the mean pseudo-likelihood (nats)."""
+        from tinygen.metrics import pseudo_likelihood   # here, as tinygen.metrics imports tinygen.models
         error = ((self.model.reconstruct(v) - v) ** 2).mean()
         return {"reconstruction_error": self.finite("reconstruction_error", error),
                 "pseudo_likelihood": self.finite("pseudo_likelihood", pseudo_likelihood(self.model, v).mean())}
@@ -82,6 +82,7 @@ def visible_units(images):
 
 def evaluate(model, run):
     """Test log-likelihood (AIS, checked against the mean-field bound), pseudo-likelihood, reconstruction error."""
+    from tinygen.metrics import pseudo_likelihood, rbm_log_likelihood
     train_args = run.settings["train_args"]
     test, train = visible_units(run.test.images), visible_units(run.train.images)
     metrics = rbm_log_likelihood(model, test, train, n_runs=train_args["ais_runs"],
