@@ -134,7 +134,7 @@ def main():
           f"{args.ais_temperatures} temperatures", flush=True)
     with blas_threads(args.threads):
         print(f"{'raw pixels':<30} probe {linear_probe_accuracy(*data[0], *data[1]):.3f}", flush=True)
-        for rule in args.rules.split(","):
+        for rule in filter(None, args.rules.split(",")):
             rbm, seconds = train_tinygen(rule, train, args)
             report(f"tinygen {rule} (momentum {args.momentum})", seconds, measure(rbm, data, args))
         if not args.no_sklearn:
