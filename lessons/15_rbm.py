@@ -163,7 +163,8 @@ base_log_likelihood = float(-base_rate.free_energy(test).numpy().mean() - exact_
 print(f"{'':8} {'recon. error':>12} {'pseudo-LL':>10} {'AIS test LL':>16} {'log Z (AIS)':>12} {'bound':>8}")
 for name, r in results.items():
     print(f"{name:8} {r['reconstruction_error']:12.4f} {r['pseudo_likelihood']:10.2f} "
-          f"{r['avg_log_likelihood']:9.2f} ± {3 * r['log_z_std']:.2f} {r['log_z']:12.2f} {r['log_z_lower_bound']:8.2f}")
+          f"{r['avg_log_likelihood']:9.2f} ± {3 * r['log_z_std']:.2f} {r['log_z']:12.2f} "
+          f"{r['log_z_lower_bound']:8.2f}")
 print(f"base rates alone (each pixel on with its training frequency): test LL {base_log_likelihood:.2f}")
 for name, r in results.items():
     assert r["avg_log_likelihood"] > base_log_likelihood, f"{name} models digits better than pixel frequencies"

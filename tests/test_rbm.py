@@ -114,12 +114,12 @@ def test_momentum_and_weight_decay_follow_the_update_rule():
     v = (np.random.default_rng(0).random((4, 5)) < 0.5).astype(np.float32)
     lr, momentum, decay = 0.1, 0.9, 0.01
     weight_before = rbm.weight.data.copy()
-    first = rbm.contrastive_divergence(v, lr=lr, momentum=momentum, weight_decay=decay)["gradient"]
+    first = rbm.contrastive_divergence(v, lr=lr, momentum=momentum, weight_decay=decay)
     step_one = rbm.weight.data - weight_before
     np.testing.assert_allclose(rbm.weight_velocity.data, step_one, rtol=1e-6)
     np.testing.assert_allclose(step_one, lr * first["weight"], rtol=1e-5, atol=1e-8)
     weight_middle = rbm.weight.data.copy()
-    second = rbm.contrastive_divergence(v, lr=lr, momentum=momentum, weight_decay=decay)["gradient"]
+    second = rbm.contrastive_divergence(v, lr=lr, momentum=momentum, weight_decay=decay)
     # the returned weight gradient already holds -decay * W, the weight before this step
     np.testing.assert_allclose(rbm.weight.data - weight_middle, momentum * step_one + lr * second["weight"],
                                rtol=1e-5, atol=1e-8)

@@ -52,7 +52,8 @@ def check_schedule(betas):
     """``betas`` as a float64 array; ValueError unless 1-D, finite, non-decreasing, from exactly 0 to exactly 1."""
     betas = xp.asarray(betas, dtype=xp.float64)
     if betas.ndim != 1 or len(betas) < 2:
-        raise ValueError(f"AIS: betas must be a 1-D schedule of at least 2 inverse temperatures, got shape {betas.shape}")
+        raise ValueError(f"AIS: betas must be a 1-D schedule of at least 2 inverse temperatures, "
+                         f"got shape {betas.shape}")
     if float(betas[0]) != 0.0 or float(betas[-1]) != 1.0:
         raise ValueError(f"AIS: betas must start at 0 (the base model) and end at 1 (the RBM), "
                          f"got {float(betas[0])!r} ... {float(betas[-1])!r}")

@@ -9,8 +9,8 @@ for EVERY mu in [0, 1]^n: the bound needs no convergence, only some mu. The best
 fixed-point iteration mu <- sigmoid(b + W^T sigmoid(c + W mu)), which is coordinate ascent on the
 joint mean-field objective, so L never decreases; starting it at training images (L at a binary v
 is -F(v)) makes the bound at least the best -F of those images; one more run always starts at
-mu = sigmoid(b), the optimum when W = 0, so a barely trained model gets a bound near its base model's log Z. The bound is what AIS can be
-checked against: an AIS estimate below it is certainly wrong.
+mu = sigmoid(b), the optimum when W = 0, so a barely trained model gets a bound near its base
+model's log Z. The bound is what AIS can be checked against: an AIS estimate below it is certainly wrong.
 """
 from tinygen.backend import xp
 from tinygen.metrics.exact_partition import parameters64

@@ -119,7 +119,7 @@ class RBM(Module):
         return statistics_difference(v_data, self._up(v_data), v_model, self._up(v_model))
 
     def contrastive_divergence(self, v_data, k=1, lr=0.1, momentum=0.0, weight_decay=0.0, persistent=False):
-        """One CD-k (PCD-k with ``persistent``) update from the batch ``v_data``; returns {"gradient", "h_data"}.
+        """One CD-k (PCD-k with ``persistent``) update from the batch ``v_data``; returns the step's gradient dict.
 
         velocity <- momentum * velocity + lr * (gradient - weight_decay * W  [weights only]);  θ <- θ + velocity.
         CD-k starts its k Gibbs steps at the data; PCD at the persistent chains, which keep the end states.
@@ -140,7 +140,7 @@ class RBM(Module):
             velocity += lr * gradient[name]
             parameter.data += velocity
         self.num_updates.data += 1
-        return {"gradient": gradient, "h_data": h_data}
+        return gradient
 
     def _negative_phase(self, h, k):
         """k steps h -> v -> h from hidden states ``h``: (v, p(h | v), h sampled) at the end."""
@@ -166,7 +166,8 @@ class RBM(Module):
 
     # --- input checks --------------------------------------------------------------------------
     def visible(self, v, name):
-        """``v`` as a Tensor (N, n_visible) in the model's dtype; ValueError for a wrong size or values outside [0, 1]."""
+        """``v`` as a Tensor (N, n_visible) in the model's dtype; ValueError for a wrong size or values
+        outside [0, 1]."""
         v = as_tensor(v)
         if v.ndim < 2 or len(v) == 0 or math.prod(v.shape[1:]) != self.n_visible:
             raise ValueError(f"RBM: {name} must have shape (N, {self.n_visible}) (or images of {self.n_visible} "
