@@ -70,6 +70,15 @@ def test_bad_model_arguments_are_clear_errors(model_args, message):
         RECIPE.build((1, 28, 28), **model_args)
 
 
+@pytest.mark.parametrize("train_args, message", [({"momentum": 1.5}, "momentum must be >= 0 and < 1"),
+                                                  ({"weight_decay": -1.0}, "weight_decay must be >= 0")])
+def test_bad_training_arguments_are_refused_before_training(train_args, message):
+    run_settings = settings()
+    run_settings["train_args"] = RECIPE.check_train_args(train_args)
+    with pytest.raises(ValueError, match=message):
+        RECIPE.trainer(RECIPE.build((1, 28, 28), n_hidden=4), run_settings)
+
+
 def test_points_are_refused():
     with pytest.raises(ValueError, match="takes images"):
         RECIPE.build((2,))

@@ -15,7 +15,7 @@ from pathlib import Path
 from tinygen import backend
 from tinygen.backend import xp
 from tinygen.models.ae_recipe import loss_curves
-from tinygen.models.rbm import RBM, binarize, check_steps
+from tinygen.models.rbm import RBM, binarize, check_rates, check_steps
 from tinygen.models.recipe import Recipe, register
 from tinygen.trainer import Trainer
 
@@ -44,6 +44,8 @@ class ContrastiveDivergenceTrainer(Trainer):
 
     def __init__(self, model, lr, k=1, persistent=True, momentum=0.5, weight_decay=1e-4):
         super().__init__(model, {})
+        check_steps(k)
+        check_rates(lr, momentum, weight_decay)
         self.lr, self.k, self.persistent = lr, k, persistent
         self.momentum, self.weight_decay = momentum, weight_decay
 
