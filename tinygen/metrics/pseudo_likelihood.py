@@ -24,7 +24,7 @@ def pseudo_likelihood(rbm, v, units=None):
     v = rbm.visible(v, "v").data.astype(xp.float64)
     weight, visible_bias, hidden_bias = parameters64(rbm)
     rows = xp.arange(len(v))
-    flipped = backend.generator().integers(0, rbm.n_visible, size=len(v)) if units is None else _units(units, v, rbm)
+    flipped = _random_units(len(v), rbm.n_visible) if units is None else _units(units, v, rbm)
     change = 1.0 - 2.0 * v[rows, flipped]          # v_i -> 1 - v_i moves v_i by this much
     x = v @ weight.T + hidden_bias
     x_flipped = x + change[:, None] * weight[:, flipped].T
@@ -32,6 +32,11 @@ def pseudo_likelihood(rbm, v, units=None):
     free_energy_drop = change * visible_bias[flipped] + (
         xp.logaddexp(0.0, x_flipped) - xp.logaddexp(0.0, x)).sum(axis=1)
     return -rbm.n_visible * xp.logaddexp(0.0, free_energy_drop)
+
+
+def _random_units(count, n_visible):
+    """``count`` unit indices uniform in [0, n_visible): floor(n * u) for u uniform in [0, 1)."""
+    return (backend.generator().random(count) * n_visible).astype(xp.int64)
 
 
 def _units(units, v, rbm):
