@@ -223,6 +223,14 @@ assert 0 <= fantasies.min() and fantasies.max() <= 1
 print("figures:", ", ".join(str(lesson.path(n)) for n in ("filters.png", "samples.png", "reconstructions.png")))
 
 # %% [markdown]
+# Look at the samples before believing the likelihood. In the full run (10 epochs of CD-10,
+# 500 hidden units) the filters are strokes and digit parts, the reconstructions are the
+# right digits — and yet most of the 64 long chains end as a "1", a few as a "0". A chain
+# that falls into a deep basin of the free energy rarely climbs out: the model's samples show
+# its modes, not their weights, and a CD-trained RBM has some over-deep ones. That is the
+# mixing problem persistent chains and tempered transitions were invented for.
+
+# %% [markdown]
 # ## Features for a classifier
 #
 # The RBM never saw a label. Are its hidden probabilities still useful? Train the same
