@@ -10,7 +10,8 @@ from tinygen.functional.arithmetic import add, div, matmul, mul, neg, pow, sub
 from tinygen.functional.conv import conv2d, conv_output_size
 from tinygen.functional.conv_transpose import (conv_transpose2d, conv_transpose_output_size, insert_zeros,
                                                pad_for_transpose)
-from tinygen.functional.elementwise import abs, astype, clip, exp, log, maximum, minimum, sqrt, where
+from tinygen.functional.elementwise import abs, clip, exp, log, maximum, minimum, sqrt, where
+from tinygen.functional.promotion import astype
 from tinygen.functional.indexing import getitem, pad
 from tinygen.functional.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                        kl_normal, mse_loss)

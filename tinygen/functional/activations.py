@@ -9,6 +9,7 @@ from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.elementwise import log
 from tinygen.functional.reduction import sum
+from tinygen.functional.slope import scale_by_slope
 
 
 class LeakyReLU(Function):
@@ -25,7 +26,7 @@ class LeakyReLU(Function):
         return x * self.slope_mask + 0  # + 0 turns the -0 of a zero slope into 0, as PyTorch prints it
 
     def backward(self, gy):
-        return gy * Tensor(self.slope_mask)
+        return scale_by_slope(gy, self.inputs[0], self.slope_mask)
 
 
 class Sigmoid(Function):

@@ -8,7 +8,8 @@ from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.activations import log_softmax, softplus
-from tinygen.functional.elementwise import astype, exp, where
+from tinygen.functional.elementwise import exp, where
+from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
 
 REDUCTIONS = ("mean", "sum", "none")

@@ -6,6 +6,7 @@ for sum, shared among the tied largest elements for max.
 import math
 
 from tinygen.autograd import Function, Tensor, as_tensor
+from tinygen.backend import xp
 from tinygen.functional.shape import broadcast_to, normalize_axes, reshape
 
 
@@ -26,14 +27,14 @@ class Sum(Function):
 
 
 class Max(Function):
-    """Largest value over ``axes``; ties share the gradient equally."""
+    """Largest value over ``axes`` (NaN if any is NaN); ties share the gradient equally, and NaNs take it all."""
 
     def __init__(self, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
 
     def forward(self, x):
         largest = x.max(axis=self.axes, keepdims=True)
-        is_max = (x == largest).astype(x.dtype)
+        is_max = ((x == largest) | (xp.isnan(x) & xp.isnan(largest))).astype(x.dtype)
         self.share = is_max / is_max.sum(axis=self.axes, keepdims=True)
         return largest if self.keepdims else largest.reshape([n for i, n in enumerate(largest.shape)
                                                               if i not in self.axes])
