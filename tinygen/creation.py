@@ -1,14 +1,17 @@
 """Making tensors: from data, filled with a constant, or drawn from the seeded generator."""
+import numbers
+
 from tinygen import backend
 from tinygen.autograd import Tensor
 from tinygen.backend import xp
 
 
 def _shape(shape):
+    """A tuple of Python ints from ``(2, 3)``, ``2, 3`` or NumPy integers; ValueError for anything else."""
     shape = tuple(shape[0]) if len(shape) == 1 and isinstance(shape[0], (tuple, list)) else tuple(shape)
-    if any(not isinstance(n, int) or n < 0 for n in shape):
+    if any(isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 0 for n in shape):
         raise ValueError(f"shape must hold non-negative integers, got {shape}")
-    return shape
+    return tuple(int(n) for n in shape)
 
 
 def tensor(data, requires_grad=False, dtype=None):

@@ -53,6 +53,12 @@ def _check_channel_vector(name, tensor, channels, input_shape):
 def _check_arguments(x, running_mean, running_var, weight, bias, training, momentum, eps):
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, H, W), got {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"batch_norm: input must hold floating-point numbers, got dtype {x.dtype}")
+    for name, tensor in [("weight", weight), ("bias", bias)]:
+        if isinstance(tensor, Tensor) and tensor.dtype != x.dtype:
+            raise TypeError(f"batch_norm: {name} dtype {tensor.dtype} differs from input dtype {x.dtype}; "
+                            "convert one with .astype()")
     for name, tensor in [("running_mean", running_mean), ("running_var", running_var),
                          ("weight", weight), ("bias", bias)]:
         _check_channel_vector(name, tensor, x.shape[1], x.shape)

@@ -45,6 +45,10 @@ class BatchNorm(Module):
         if x.shape[1] != self.num_features:
             raise ValueError(f"{self.describe()} expects {self.num_features} channels (axis 1), "
                              f"got {x.shape[1]} in input of shape {x.shape}")
+        own = next((t.dtype for t in (self.weight, self.running_mean) if t is not None), x.dtype)
+        if x.dtype != own or x.dtype.kind != "f":
+            raise TypeError(f"{self.describe()}: input dtype {x.dtype} differs from the layer's {own}; "
+                            "convert the input with .astype() or the layer with .to(dtype)")
 
     def _momentum(self):
         """This step's averaging factor: momentum, or 1/(batches seen) for a cumulative average."""
