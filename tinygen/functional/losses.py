@@ -1,4 +1,4 @@
-"""Losses: mse, binary cross-entropy (on probabilities and on logits), cross-entropy, KL to N(0, 1).
+"""Losses: mse, l1, binary cross-entropy (on probabilities and on logits), nll, cross-entropy, KL to N(0, 1).
 
 Every loss takes ``reduction``: "mean" (over all elements, as PyTorch), "sum", or
 "none" (the per-element losses). Input and target must have the same shape:
@@ -8,7 +8,7 @@ from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.activations import log_softmax, softplus
-from tinygen.functional.elementwise import exp, where
+from tinygen.functional.elementwise import abs, exp, where
 from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
 
@@ -78,31 +78,44 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(softplus(logits) - target * logits, reduction)
 
 
-def _check_labels(labels, logits):
-    """Labels as a backend integer array of shape (N,) with values in [0, K)."""
+def _check_labels(labels, scores, op, name):
+    """Labels as a backend integer array of shape (N,) with values in [0, K), for ``name`` scores (N, K)."""
+    if scores.ndim != 2:
+        raise ValueError(f"{op}: {name} must have shape (N, K), got {scores.shape}")
     labels = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
-    count, classes = logits.shape
+    count, classes = scores.shape
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: labels must be integers, got dtype {labels.dtype}")
+        raise TypeError(f"{op}: labels must be integers, got dtype {labels.dtype}")
     if labels.shape != (count,):
-        raise ValueError(f"cross_entropy: labels shape {labels.shape} must be ({count},) "
-                         f"to match logits shape {logits.shape}")
+        raise ValueError(f"{op}: labels shape {labels.shape} must be ({count},) "
+                         f"to match {name} shape {scores.shape}")
     if count and (int(labels.min()) < 0 or int(labels.max()) >= classes):
-        raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
+        raise ValueError(f"{op}: labels must lie in [0, {classes - 1}] for {classes} classes, "
                          f"got values from {int(labels.min())} to {int(labels.max())}")
     return labels
 
 
+def nll_loss(log_probs, labels, reduction="mean"):
+    """-log_probs[n, label_n] per sample.  Shapes: log_probs (N, K), labels (N,) integers -> (N,) or scalar."""
+    _check_reduction(reduction, "nll_loss")
+    log_probs = as_tensor(log_probs)
+    labels = _check_labels(labels, log_probs, "nll_loss", "log_probs")
+    return _reduce(-log_probs[xp.arange(len(labels)), labels], reduction)
+
+
 def cross_entropy(logits, labels, reduction="mean"):
-    """-log softmax(logits)[label] per sample.  Shapes: logits (N, K), labels (N,) integers -> (N,) or scalar."""
+    """nll_loss of log_softmax(logits): -log softmax(logits)[label].  Shapes: logits (N, K), labels (N,)."""
     _check_reduction(reduction, "cross_entropy")
     logits = as_tensor(logits)
-    if logits.ndim != 2:
-        raise ValueError(f"cross_entropy: logits must have shape (N, K), got {logits.shape}")
-    labels = _check_labels(labels, logits)
-    one_hot = (xp.arange(logits.shape[1]) == labels[:, None]).astype(logits.dtype)
-    loss = -sum(log_softmax(logits, axis=1) * Tensor(one_hot), axis=1)
-    return _reduce(loss, reduction)
+    _check_labels(labels, logits, "cross_entropy", "logits")
+    return nll_loss(log_softmax(logits, axis=1), labels, reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|input - target| per element (gradient 0 where they are equal, as PyTorch).  Shapes: equal."""
+    _check_reduction(reduction, "l1_loss")
+    input, target = _matching_pair(input, target, "l1_loss")
+    return _reduce(abs(input - target), reduction)
 
 
 def kl_normal(mu, logvar, reduction="mean"):
