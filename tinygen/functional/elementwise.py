@@ -106,9 +106,10 @@ def minimum(a, b):
 
 
 def _select(a, b, a_wins):
-    """a where ``a_wins`` or a is NaN; b where b wins or b is NaN; their mean (= either) at a tie."""
+    """a where ``a_wins`` or a is NaN; b where b wins or b is NaN; at a tie a/2 + b/2 (= either, and no overflow)."""
     take_a, take_b = a_wins | xp.isnan(a.data), ~a_wins & (a.data != b.data)  # a NaN b also != a
-    return where(take_a, a, where(take_b, b, (a + b) / 2))
+    tie = a * 0.5 + b * 0.5 if a.dtype.kind == "f" else a  # integers carry no gradient to share
+    return where(take_a, a, where(take_b, b, tie))
 
 
 def clip(x, low=None, high=None):

@@ -8,12 +8,13 @@ from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.activations import log_softmax, softplus
-from tinygen.functional.elementwise import abs, exp, where
+from tinygen.functional.elementwise import abs, clip, exp, log, where
 from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
 
 REDUCTIONS = ("mean", "sum", "none")
 LOG_FLOOR = -100.0  # PyTorch clamps BCE's logs here, so a probability of exactly 0 or 1 costs 100, not inf
+GRADIENT_EPSILON = 1e-12  # ... and BCE's gradient divides by at least this
 
 
 def _check_reduction(reduction, op):
@@ -36,19 +37,43 @@ def _matching_pair(input, target, op, names=("input", "target")):
     return input, astype(target, input.dtype)
 
 
+def _clamped_log(x):
+    """(max(ln x, -100), where ln x was kept) for x >= 0, with no warning at x = 0."""
+    positive = x > 0
+    logs = xp.log(xp.where(positive, x, 1))
+    unclamped = positive & (logs > LOG_FLOOR)
+    return xp.where(unclamped, logs, LOG_FLOOR).astype(x.dtype), unclamped
+
+
 class ClampedLog(Function):
     """y = max(ln x, -100) for x >= 0 (ln 0 gives -100, with no warning);  dy/dx = 1/x where unclamped, else 0."""
 
     def forward(self, x):
-        positive = x > 0
-        logs = xp.log(xp.where(positive, x, 1))
-        self.unclamped = positive & (logs > LOG_FLOOR)
-        return xp.where(self.unclamped, logs, LOG_FLOOR).astype(x.dtype)
+        y, self.unclamped = _clamped_log(x)
+        return y
 
     def backward(self, gy):
         x = self.inputs[0]
         kept = Tensor(self.unclamped.astype(gy.dtype))
         return gy * kept / where(self.unclamped, x, 1)
+
+
+class BinaryCrossEntropy(Function):
+    """(p, t) -> -(t max(ln p, -100) + (1 - t) max(ln(1 - p), -100)), elementwise.
+
+    d/dp = (p - t) / max(p (1 - p), 1e-12): PyTorch's formula, exact inside (0, 1) and large but
+    finite at p = 0 or 1, where a wrong prediction still pushes back.  d/dt = log(1 - p) - log p
+    (not clamped, as in PyTorch: infinite at p = 0 or 1).
+    """
+
+    def forward(self, p, t):
+        return -(t * _clamped_log(p)[0] + (1 - t) * _clamped_log(1 - p)[0])
+
+    def backward(self, gy):
+        p, t = self.inputs
+        gp = gy * (p - t) / clip(p * (1 - p), low=GRADIENT_EPSILON)
+        gt = gy * (log(1 - p) - log(p)) if t.requires_grad else None
+        return gp, gt
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -67,8 +92,7 @@ def binary_cross_entropy(input, target, reduction="mean"):
         low, high = float(input.data.min()), float(input.data.max())
         raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from "
                          f"{low} to {high} (for logits use binary_cross_entropy_with_logits)")
-    loss = -(target * ClampedLog()(input) + (1 - target) * ClampedLog()(1 - input))
-    return _reduce(loss, reduction)
+    return _reduce(BinaryCrossEntropy()(input, target), reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
