@@ -1,7 +1,7 @@
 """avg_pool2d, max_pool2d and interpolate(nearest), and their layers: gradients to second order, PyTorch's values."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 import tinygen.functional as F
@@ -29,6 +29,7 @@ def distinct_values(draw, shape):
     return (np.array(order, dtype=np.float64) * 0.37 - 1.0).reshape(shape)
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), case=pool_case())
 def test_avg_pool2d_gradients(data, case):
     shape, kernel, stride, padding = case
@@ -38,6 +39,7 @@ def test_avg_pool2d_gradients(data, case):
     assert tg.gradcheck(fn, [x]) and tg.gradgradcheck(fn, [x])
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), case=pool_case())
 def test_max_pool2d_gradients(data, case):
     shape, kernel, stride, padding = case
@@ -46,6 +48,7 @@ def test_max_pool2d_gradients(data, case):
     assert tg.gradcheck(fn, [x]) and tg.gradgradcheck(fn, [x])
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), shape=st.tuples(st.integers(1, 2), st.integers(1, 2), st.integers(1, 4), st.integers(1, 4)),
        size=st.tuples(st.integers(1, 6), st.integers(1, 6)))
 def test_interpolate_gradients(data, shape, size):
@@ -54,6 +57,7 @@ def test_interpolate_gradients(data, shape, size):
     assert tg.gradcheck(fn, [x]) and tg.gradgradcheck(fn, [x])
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), case=pool_case(), size=st.tuples(st.integers(1, 9), st.integers(1, 9)),
        factor=st.sampled_from([1, 2, 3, 0.5, 1.5, 2.5]))
 def test_values_match_pytorch(data, case, size, factor):

@@ -1,7 +1,7 @@
 """softmax, logsumexp, F.linear, nll_loss and l1_loss: gradients to second order, PyTorch's values, bad input."""
 import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 import tinygen as tg
@@ -28,6 +28,7 @@ def check(fn, *arrays):
     assert tg.gradcheck(fn, inputs) and tg.gradgradcheck(fn, inputs)
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), case=shape_and_dim())
 def test_softmax_and_logsumexp_gradients(data, case):
     shape, dim = case
@@ -37,6 +38,7 @@ def test_softmax_and_logsumexp_gradients(data, case):
     check(lambda x: x.logsumexp(dim=None, keepdim=True), x)
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), case=shape_and_dim())
 def test_softmax_is_a_distribution_and_matches_pytorch(data, case):
     torch = pytest.importorskip("torch")
@@ -55,6 +57,7 @@ def test_logsumexp_does_not_overflow_and_keeps_minus_infinity():
         np.testing.assert_allclose(F.logsumexp(x, dim=1).numpy(), [1000 + np.log(2), -np.inf])
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), batch=array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3),
        features=st.integers(1, 3), outputs=st.integers(1, 3), bias=st.booleans())
 def test_linear_gradients_and_layout(data, batch, features, outputs, bias):
@@ -67,6 +70,7 @@ def test_linear_gradients_and_layout(data, batch, features, outputs, bias):
         check(lambda x, w: F.linear(x, w), x, w)
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), n=st.integers(1, 4), k=st.integers(1, 4), reduction=st.sampled_from(["mean", "sum", "none"]))
 def test_nll_loss_gradients_and_pytorch(data, n, k, reduction):
     log_probs = data.draw(values((n, k)))
@@ -83,6 +87,7 @@ def test_cross_entropy_is_nll_of_log_softmax():
                                F.nll_loss(F.log_softmax(logits, axis=1), labels).numpy(), rtol=1e-15)
 
 
+@settings(max_examples=12)  # each example runs a second-order finite-difference check
 @given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3),
        reduction=st.sampled_from(["mean", "sum", "none"]))
 def test_l1_loss_gradients(data, shape, reduction):

@@ -108,11 +108,11 @@ def asarray(data, dtype=None):
 
 
 def is_floating(dtype):
-    return numpy.issubdtype(dtype, numpy.floating)
+    return numpy.dtype(dtype).kind == "f"  # as issubdtype(dtype, floating), several times faster
 
 
 def is_numeric(dtype):
-    return numpy.issubdtype(dtype, numpy.number) or numpy.issubdtype(dtype, numpy.bool_)
+    return numpy.dtype(dtype).kind in "biufc"  # bool, integers, floating, complex
 
 
 def default_float():

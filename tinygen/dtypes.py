@@ -20,23 +20,23 @@ from tinygen import backend
 numpy = backend.numpy  # dtype objects and promotion tables are host-side, the same for cupy
 
 _CATEGORIES = ("bool", "integer", "floating")
+_KINDS = {"b": "bool", "i": "integer", "u": "integer", "f": "floating"}
 _DEFAULTS = {"bool": numpy.bool_, "integer": numpy.int64, "floating": None}  # None: backend.default_float()
+_NUMBERS = {bool: "bool", int: "integer", float: "floating"}  # the common case, without the slower ABC checks
 
 
 def category(dtype):
     """"bool", "integer" or "floating" for a NumPy dtype; TypeError for anything else."""
     dtype = numpy.dtype(dtype)
-    if dtype == numpy.bool_:
-        return "bool"
-    if numpy.issubdtype(dtype, numpy.integer):
-        return "integer"
-    if numpy.issubdtype(dtype, numpy.floating):
-        return "floating"
-    raise TypeError(f"dtype {dtype} is not supported (bool, integer and floating dtypes are)")
+    if dtype.kind not in _KINDS:
+        raise TypeError(f"dtype {dtype} is not supported (bool, integer and floating dtypes are)")
+    return _KINDS[dtype.kind]
 
 
 def _describe(operand):
     """(category, priority, dtype or None): priority 2 for arrays with dimensions, 1 for 0-d, 0 for numbers."""
+    if type(operand) in _NUMBERS:
+        return _NUMBERS[type(operand)], 0, None
     if isinstance(operand, (bool, numpy.bool_)):
         return "bool", 0, None
     if isinstance(operand, (numbers.Integral, numpy.integer)):
@@ -46,11 +46,14 @@ def _describe(operand):
     dtype = getattr(operand, "dtype", None)
     if dtype is None:
         raise TypeError(f"cannot combine a {type(operand).__name__} with tensors; use a Tensor, an array or a number")
-    return category(dtype), (2 if operand.ndim else 1), numpy.dtype(dtype)
+    return category(dtype), (2 if operand.ndim else 1), dtype
 
 
 def result_type(*operands, true_division=False):
     """The dtype of an elementwise operation on ``operands`` (Tensors, arrays or numbers), as PyTorch."""
+    arrays = [x for x in operands if type(x) not in _NUMBERS]
+    if arrays and arrays[0].dtype.kind == "f" and all(getattr(x, "dtype", None) == arrays[0].dtype for x in arrays):
+        return arrays[0].dtype  # the common case, decided at once: one floating dtype, maybe with Python numbers
     described = [_describe(x) for x in operands]
     top = max((c for c, _, _ in described), key=_CATEGORIES.index)
     in_top = [(priority, dtype) for c, priority, dtype in described if c == top]
