@@ -16,8 +16,13 @@ def _shape(shape):
 
 
 def tensor(data, requires_grad=False, dtype=None):
-    """A new Tensor (Python floats become float32; NumPy arrays keep their dtype)."""
-    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+    """A new Tensor holding a copy of ``data``, as torch.tensor (Python floats become float32; arrays keep their dtype).
+
+    ``Tensor(array)`` shares the array's memory instead, as torch.from_numpy.
+    """
+    data = data.data if isinstance(data, Tensor) else data
+    return Tensor(backend.asarray(data, dtype=dtype).copy() if hasattr(data, "dtype") else data,
+                  requires_grad=requires_grad, dtype=dtype)
 
 
 def zeros(*shape, dtype=None, requires_grad=False):
