@@ -172,30 +172,46 @@ assert empty.mean() > 0.1, "a good part of the code square holds no training cod
 
 # %% [markdown]
 # What does the decoder make of those empty places? The course warns that a code from a
-# gap "might give an output which doesn't resemble any of the classes". Let us look. Top
-# row: the decoded *mean code* of each digit, 0 to 9 (inside the clusters). Bottom row:
-# ten empty grid points spread over the gaps (the emptiest one first, then each time the
-# empty point farthest from those already picked). To put a number on "looks like a
-# digit", we measure how far each decoded image is from the closest of the 4,000 real
-# training digits (mean squared difference per pixel), and compare with the same distance
-# for plain reconstructions of test digits.
+# gap "might give an output which doesn't resemble any of the classes". Let us look, at
+# codes that really lie *between* clusters rather than off in the corners of the square.
+# Each digit has a centre (its mean code). On the straight segment between two centres we
+# take the point farthest from every training code: a place flanked by two clusters, inside
+# the region the codes span, where no digit was encoded. Of the 45 pairs of digits we keep
+# the 10 whose point is emptiest. How empty is that? We compare with real digits: a test
+# digit's code usually lands close to some training code; we print how far a typical (median)
+# test code lies from its nearest training code, and how far the gap codes lie.
+#
+# Top row: the decoded centre of each digit, 0 to 9. Bottom row: the 10 gap codes. To put a
+# number on "looks like a digit", we measure how far each decoded image is from the closest
+# of the 4,000 real training digits (mean squared difference per pixel), and compare with
+# the same distance for plain reconstructions of test digits.
 
 # %%
 class_means = np.stack([train_codes[train_set.labels == digit].mean(axis=0) for digit in range(10)])
-def spread_out(points, first, count):
-    """``count`` of ``points``: ``first``, then each time the point farthest from those picked."""
-    picked = [first]
-    for _ in range(count - 1):
-        picked.append(int(distances(points, points[picked]).min(axis=1).argmax()))
-    return points[picked]
 
 
-empty_points = grid[empty]
-in_gaps = spread_out(empty_points, int(distance_to_data[empty].argmax()), 10)
+def emptiest_between(centre_a, centre_b, steps=41):
+    """(point, its distance to the nearest training code): the emptiest point of the segment between two
+    centres, ends excluded."""
+    fractions = np.linspace(0.1, 0.9, steps)[:, None]
+    segment = ((1 - fractions) * centre_a + fractions * centre_b).astype(np.float32)
+    emptiness = distances(segment, train_codes).min(axis=1)
+    return segment[emptiness.argmax()], float(emptiness.max())
+
+
+candidates = sorted((emptiest_between(class_means[a], class_means[b]) + ((a, b),)
+                     for a in range(10) for b in range(a + 1, 10)), key=lambda candidate: -candidate[1])[:10]
+in_gaps = np.stack([point for point, _, _ in candidates])
+gap_emptiness = np.array([emptiness for _, emptiness, _ in candidates])
+test_emptiness = distances(test_codes, train_codes).min(axis=1)
+print("gap codes between the centres of digits", [pair for _, _, pair in candidates])
+print(f"distance to the nearest training code: gap codes {gap_emptiness.min():.3f} to {gap_emptiness.max():.3f}; "
+      f"test codes: median {np.median(test_emptiness):.3f}, 95th percentile {np.percentile(test_emptiness, 95):.3f}")
+assert gap_emptiness.min() > 2 * np.median(test_emptiness), "the gap codes lie where codes are sparse"
 with tg.no_grad():
     decoded = model.decode(tg.Tensor(np.concatenate([class_means, in_gaps]).astype(np.float32))).numpy()
 plot.image_grid(decoded, lesson.path("decoded_cluster_means_and_gaps.png"), ncols=10,
-                title="top: mean code of each digit 0-9; bottom: 10 codes in the gaps")
+                title="top: mean code of each digit 0-9; bottom: 10 codes between clusters")
 
 
 def distance_to_nearest_real_digit(images):
@@ -204,25 +220,13 @@ def distance_to_nearest_real_digit(images):
     return distances(flat, real).min(axis=1) ** 2 / flat.shape[1]
 
 
-for name, images in [("reconstructed test digits", reconstruct(model, test_set.images[:200])),
-                     ("decoded digit means", decoded[:10]), ("decoded gap codes", decoded[10:])]:
-    print(f"{name:<26} mean distance to the nearest real digit: {distance_to_nearest_real_digit(images).mean():.4f}")
-
-# %% [markdown]
-# The answer is less dramatic than the warning, and more instructive. A few gap codes give
-# shapes that are no digit at all, but many give a clean digit, about as close to a real
-# one as a reconstruction is: the decoder *extrapolates* the strokes of the nearest
-# cluster into the empty space. What it does there, though, was never trained — no image
-# was ever encoded there — so which digit (or non-digit) comes out depends on details of
-# the weights that no loss ever looked at.
-#
-# The deeper trouble for *generating* digits is the map itself: a good part of the square
-# is empty (the fraction printed above), the 1s spread over a wide area while several
-# digits crowd into a small knot, and none of this has a shape we could sample from. We
-# cannot draw a random code and know what kind of region it falls in. The variational
-# autoencoder (lesson 09) attacks exactly this: every image becomes a small cloud of codes
-# rather than a point, and every cloud is pulled towards one known distribution, N(0, 1),
-# so the codes fill a region we know how to draw from.
+realism = {name: float(distance_to_nearest_real_digit(images).mean()) for name, images in [
+    ("reconstructed test digits", reconstruct(model, test_set.images[:200])),
+    ("decoded digit means", decoded[:10]), ("decoded gap codes", decoded[10:])]}
+for name, value in realism.items():
+    print(f"{name:<26} mean distance to the nearest real digit: {value:.4f}")
+ratio = realism["decoded gap codes"] / realism["reconstructed test digits"]
+print(f"gap decodings / reconstructions: {ratio:.2f}")
 
 figure, axes = plt.subplots(figsize=(6.4, 6))
 axes.scatter(grid[empty, 0], grid[empty, 1], s=10, marker="s", color="0.85", label="empty grid points")
