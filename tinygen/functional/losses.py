@@ -8,7 +8,7 @@ from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.activations import log_softmax, softplus
-from tinygen.functional.elementwise import abs, clip, exp, log, where
+from tinygen.functional.elementwise import abs, clip, exp, log
 from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
 
@@ -45,19 +45,6 @@ def _clamped_log(x):
     return xp.where(unclamped, logs, LOG_FLOOR).astype(x.dtype), unclamped
 
 
-class ClampedLog(Function):
-    """y = max(ln x, -100) for x >= 0 (ln 0 gives -100, with no warning);  dy/dx = 1/x where unclamped, else 0."""
-
-    def forward(self, x):
-        y, self.unclamped = _clamped_log(x)
-        return y
-
-    def backward(self, gy):
-        x = self.inputs[0]
-        kept = Tensor(self.unclamped.astype(gy.dtype))
-        return gy * kept / where(self.unclamped, x, 1)
-
-
 class BinaryCrossEntropy(Function):
     """(p, t) -> -(t max(ln p, -100) + (1 - t) max(ln(1 - p), -100)), elementwise.
 
@@ -88,11 +75,24 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) per element, p in [0, 1], each log clamped at -100."""
     _check_reduction(reduction, "binary_cross_entropy")
     input, target = _matching_pair(input, target, "binary_cross_entropy")
-    if not bool(((input.data >= 0) & (input.data <= 1)).all()):
-        low, high = float(input.data.min()), float(input.data.max())
-        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from "
-                         f"{low} to {high} (for logits use binary_cross_entropy_with_logits)")
-    return _reduce(BinaryCrossEntropy()(input, target), reduction)
+    p = input.data
+    return _reduce(_refusing(BinaryCrossEntropy()(input, target), ~((p >= 0) & (p <= 1)), lambda: (
+        f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from {float(p.min())} to "
+        f"{float(p.max())} (for logits use binary_cross_entropy_with_logits)")), reduction)
+
+
+def _refusing(loss, bad, message):
+    """``loss`` (elementwise), where no element is ``bad``: ValueError(message()) on the host.
+
+    On a device, asking whether any element is bad would make the CPU wait for the GPU at every step;
+    there the bad elements' losses become NaN instead, which stops training at the check of the loss
+    that the loop pulls anyway (before the update that loss would drive).
+    """
+    if backend.backend_of(bad) == "numpy":
+        if bad.any():
+            raise ValueError(message())
+        return loss
+    return loss + Tensor(xp.where(bad, xp.nan, 0).astype(loss.dtype))
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -103,7 +103,8 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
 
 
 def _check_labels(labels, scores, op, name):
-    """Labels as a backend integer array of shape (N,) with values in [0, K), for ``name`` scores (N, K)."""
+    """Labels as a backend integer array of shape (N,) for ``name`` scores (N, K) (the range is checked by
+    ``_negative_log_likelihood``, without a host sync on a device)."""
     if scores.ndim != 2:
         raise ValueError(f"{op}: {name} must have shape (N, K), got {scores.shape}")
     labels = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
@@ -113,9 +114,6 @@ def _check_labels(labels, scores, op, name):
     if labels.shape != (count,):
         raise ValueError(f"{op}: labels shape {labels.shape} must be ({count},) "
                          f"to match {name} shape {scores.shape}")
-    if count and (int(labels.min()) < 0 or int(labels.max()) >= classes):
-        raise ValueError(f"{op}: labels must lie in [0, {classes - 1}] for {classes} classes, "
-                         f"got values from {int(labels.min())} to {int(labels.max())}")
     return labels
 
 
@@ -124,15 +122,24 @@ def nll_loss(log_probs, labels, reduction="mean"):
     _check_reduction(reduction, "nll_loss")
     log_probs = as_tensor(log_probs)
     labels = _check_labels(labels, log_probs, "nll_loss", "log_probs")
-    return _reduce(-log_probs[xp.arange(len(labels)), labels], reduction)
+    return _reduce(_negative_log_likelihood(log_probs, labels, "nll_loss"), reduction)
+
+
+def _negative_log_likelihood(log_probs, labels, op):
+    """(N,): -log_probs[n, labels[n]]; labels outside [0, K) refused (NaN on a device, see _refusing)."""
+    classes = log_probs.shape[1]
+    picked = log_probs[xp.arange(len(labels)), xp.clip(labels, 0, classes - 1)]
+    return _refusing(-picked, (labels < 0) | (labels >= classes), lambda: (
+        f"{op}: labels must lie in [0, {classes - 1}] for {classes} classes, "
+        f"got values from {int(labels.min())} to {int(labels.max())}"))
 
 
 def cross_entropy(logits, labels, reduction="mean"):
     """nll_loss of log_softmax(logits): -log softmax(logits)[label].  Shapes: logits (N, K), labels (N,)."""
     _check_reduction(reduction, "cross_entropy")
     logits = as_tensor(logits)
-    _check_labels(labels, logits, "cross_entropy", "logits")
-    return nll_loss(log_softmax(logits, axis=1), labels, reduction)
+    labels = _check_labels(labels, logits, "cross_entropy", "logits")
+    return _reduce(_negative_log_likelihood(log_softmax(logits, axis=1), labels, "cross_entropy"), reduction)
 
 
 def l1_loss(input, target, reduction="mean"):
