@@ -198,6 +198,9 @@ class _DeviceDraws:
     def standard_normal(self, size=None, dtype=numpy.float64):
         return to_backend(numpy.asarray(generator_for("numpy").standard_normal(size, dtype=dtype)), self.name)
 
+    def integers(self, low, high=None, size=None, dtype=numpy.int64):
+        return to_backend(numpy.asarray(generator_for("numpy").integers(low, high, size=size, dtype=dtype)), self.name)
+
 
 def _backend_from_environment():
     name = os.environ.get("TINYGEN_BACKEND")
