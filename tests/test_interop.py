@@ -92,3 +92,8 @@ def test_iteration_protocol_stops_at_the_end_through_getitem():
             break
         index += 1
     assert values == [4.0, 5.0]
+
+
+def test_to_names_a_backend_and_points_to_astype_for_a_dtype():
+    with pytest.raises(ValueError, match=r"got 'float64' \(for another dtype use \.astype\(dtype\)\)"):
+        tg.ones(2).to("float64")

@@ -163,6 +163,9 @@ class Tensor:
 
     def to(self, name):
         """A copy on backend ``name`` ("numpy" or "cupy"); a leaf copy keeps requires_grad."""
+        if name not in ("numpy", "cupy"):
+            raise ValueError(f"to: name must be a backend, 'numpy' or 'cupy', got {name!r} "
+                             "(for another dtype use .astype(dtype))")
         moved = _wrap(backend.to_backend(self.data, name))  # not Tensor(): that would move it to the current backend
         return moved.requires_grad_(self.requires_grad)
 

@@ -94,10 +94,8 @@ def logsumexp(x, dim=None, keepdim=False):
     m enters as a constant: the value does not depend on it, so no gradient is lost and
     e^(x - m) <= 1 cannot overflow. d/dx = softmax(x). Shapes: reduced over ``dim``.
     """
-    x = as_tensor(x)
+    x = _floating(x, "logsumexp")
     axes = normalize_axes(dim, x.ndim, "logsumexp")
-    if not backend.is_floating(x.dtype):
-        raise TypeError(f"logsumexp: input must hold floating-point numbers, got dtype {x.dtype}")
     if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"logsumexp: cannot reduce an empty axis of a tensor of shape {x.shape}")
     largest = x.data.max(axis=axes, keepdims=True)
@@ -106,14 +104,22 @@ def logsumexp(x, dim=None, keepdim=False):
     return total if keepdim else total.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
 
 
+def _floating(x, op):
+    x = as_tensor(x)
+    if not backend.is_floating(x.dtype):
+        raise TypeError(f"{op}: input must hold floating-point numbers, got dtype {x.dtype}")
+    return x
+
+
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``: log-probabilities that cannot overflow."""
-    return as_tensor(x) - logsumexp(x, dim=axis, keepdim=True)
+    x = _floating(x, "log_softmax")
+    return x - logsumexp(x, dim=axis, keepdim=True)
 
 
 def softmax(x, dim=-1):
     """e^x / sum(e^x) along ``dim``, as exp(log_softmax): each slice sums to 1. Shapes: any -> same."""
-    return log_softmax(x, axis=dim).exp()
+    return log_softmax(_floating(x, "softmax"), axis=dim).exp()
 
 
 def dropout(x, p=0.5, training=True):
