@@ -35,10 +35,11 @@ def faults(setting):
 @on_glibc
 def test_kept_memory_spares_the_page_faults_of_fresh_arrays():
     # glibc's defaults unmap the freed arrays, and each new step faults its pages in again
-    # (~1,000 a step measured here); kept memory leaves only stray faults (0 to 21 measured)
+    # (~1,000 a step measured here, ~50 when the kernel happened to back them with huge pages);
+    # kept memory leaves only stray faults (0 to 21 measured)
     default, kept = faults("0"), faults("1")
-    assert default > 20 * 100
-    assert kept < default / 50
+    assert default > 20 * 25
+    assert kept < default / 40
 
 
 @on_glibc
