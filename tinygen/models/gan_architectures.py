@@ -8,6 +8,8 @@
   ConvT k4 s2 p1 -> (w, H/2, W/2), BN, ReLU -> ConvT k4 s2 p1 -> (C, H, W), tanh; discriminator
   Conv k4 s2 p1 C -> w, LeakyReLU 0.2 -> Conv k4 s2 p1 w -> 2w, BN, LeakyReLU 0.2 -> Linear -> 1.
   Weights N(0, 0.02), BN scales N(1, 0.02), biases 0 (the DCGAN paper's init). w = 64 in the course.
+  A layer followed by batch norm has no bias (as in PyTorch's DCGAN example): BN subtracts the
+  batch mean, so such a bias has zero gradient and only adds rounding noise for Adam to amplify.
 * The conditional DCGAN: the label enters both networks as a one-hot vector y (N, K). The generator
   reads [z, y] concatenated (N, latent + K); the discriminator reads the image with K extra
   channels, channel k filled with y_k (the one-hot "painted" over the whole image), so every
@@ -50,9 +52,9 @@ def dcgan_generator(latent_dim=100, data_shape=(1, 28, 28), width=64, extra_inpu
     channels, height, _ = _square(data_shape)
     base = height // 4
     return dcgan_normal_(nn.Sequential(
-        nn.Linear(latent_dim + extra_inputs, 2 * width * base * base),
+        nn.Linear(latent_dim + extra_inputs, 2 * width * base * base, bias=False),
         nn.Unflatten(1, (2 * width, base, base)), nn.BatchNorm2d(2 * width), nn.ReLU(),
-        nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1), nn.BatchNorm2d(width), nn.ReLU(),
+        nn.ConvTranspose2d(2 * width, width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU(),
         nn.ConvTranspose2d(width, channels, 4, stride=2, padding=1), nn.Tanh()))
 
 
@@ -62,7 +64,7 @@ def dcgan_discriminator(data_shape=(1, 28, 28), width=64, extra_channels=0):
     base = height // 4
     return dcgan_normal_(nn.Sequential(
         nn.Conv2d(channels + extra_channels, width, 4, stride=2, padding=1), nn.LeakyReLU(LEAK),
-        nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.BatchNorm2d(2 * width), nn.LeakyReLU(LEAK),
+        nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(LEAK),
         nn.Flatten(), nn.Linear(2 * width * base * base, 1)))
 
 
