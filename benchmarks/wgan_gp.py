@@ -103,19 +103,24 @@ def time_critic_step(args):
 
 
 def mode_tables(args):
-    """Train every loss on every dataset over ``args.seeds`` seeds; print mean (min-max) of each statistic."""
+    """Train every loss on every dataset, seed after seed; print each run, then mean (min-max) per loss.
+
+    Seeds run in the outer loop, so a run cut short still holds whole seeds for every loss.
+    """
     settings = ToySettings(snapshots=args.steps // 100, steps_per_snapshot=100, width=args.width, lr=args.lr)
     print(f"{settings}: {settings.snapshots * settings.steps_per_snapshot} generator steps, seeds 0..{args.seeds - 1}")
-    for dataset in args.datasets:
-        print(f"\n{dataset}: {'loss':15} {'modes':>16} {'high quality %':>20} {'mode KL':>20} {'minutes':>8}")
-        for loss in args.losses:
-            start, finals = time.perf_counter(), []
-            for seed in range(args.seeds):
-                finals.append(train_toy_gan(loss, dataset, seed, settings).final)
-                print(f"  {dataset} {loss} seed {seed}: {finals[-1]}", flush=True)
-            cells = [_spread([final[key] for final in finals]) for key in ("modes", "high_quality_pct", "mode_kl")]
-            print(f"{dataset}: {loss:15} {cells[0]:>16} {cells[1]:>20} {cells[2]:>20} "
-                  f"{(time.perf_counter() - start) / 60:8.1f}", flush=True)
+    finals = {(dataset, loss): [] for dataset in args.datasets for loss in args.losses}
+    minutes = dict.fromkeys(finals, 0.0)
+    for seed in range(args.seeds):
+        for dataset, loss in finals:
+            start = time.perf_counter()
+            finals[dataset, loss].append(train_toy_gan(loss, dataset, seed, settings).final)
+            minutes[dataset, loss] += (time.perf_counter() - start) / 60
+            print(f"  {dataset} {loss} seed {seed}: {finals[dataset, loss][-1]}", flush=True)
+    print(f"\n{'dataset':8} {'loss':15} {'modes':>16} {'high quality %':>20} {'mode KL':>20} {'minutes/run':>12}")
+    for (dataset, loss), runs in finals.items():
+        cells = [_spread([final[key] for final in runs]) for key in ("modes", "high_quality_pct", "mode_kl")]
+        print(f"{dataset:8} {loss:15} {cells[0]:>16} {cells[1]:>20} {cells[2]:>20} {minutes[dataset, loss] / len(runs):12.1f}")
 
 
 def _spread(values):
