@@ -2,6 +2,8 @@
 
 Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its examples are 2-D points:
 
+``by_data(toy_version, image_version)`` makes one recipe callable of the two (the ``wgan`` recipes use it).
+
 * ``evaluate``: ``modes``, ``high_quality_pct`` and ``mode_kl`` (``tinygen.metrics.toy_modes``) on
   2,500 samples;
 * ``epoch_end``: the same numbers every epoch (into metrics.json), and a snapshot of 500 samples from a
@@ -29,6 +31,14 @@ STRIP_PANELS = 8
 def is_toy(data_shape):
     """True for one example of a toy set: a 2-D point."""
     return tuple(data_shape) == POINT_SHAPE
+
+
+def by_data(toy_version, image_version):
+    """A recipe callable (model first) that hands over to ``toy_version`` for 2-D points, else ``image_version``."""
+    def dispatch(model, *args):
+        return (toy_version if is_toy(model.data_shape) else image_version)(model, *args)
+    dispatch.__doc__ = f"{toy_version.__name__} on toy sets, {image_version.__name__} on images."
+    return dispatch
 
 
 def sample(model, n, labels, run):
