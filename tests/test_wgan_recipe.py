@@ -98,3 +98,13 @@ def test_image_run_through_the_cli_reports_fd_and_classifier_score(tmp_path, cap
             "-m", "width=4", "-m", "latent_dim=8", "--out", out)
     metrics = json.loads(run_cli(capsys, "evaluate", out, "--json"))["metrics"]
     assert {"fd", "classifier_score"} <= set(metrics)
+
+
+def test_the_gan_recipe_takes_the_toy_mlps_on_a_toy_set(tmp_path, capsys):
+    model = get_recipe("gan").build((2,), latent_dim=2)
+    assert all(isinstance(layer, Linear) for layer in model.generator.modules() if layer._parameters)
+    out = tmp_path / "run"
+    run_cli(capsys, "train", "gan", "--dataset", "ring8", "--limit", 128, "--epochs", 1, "--no-progress", "--out", out)
+    assert (out / "samples_over_modes.png").exists()
+    assert set(json.loads(run_cli(capsys, "evaluate", out, "--json"))["metrics"]) == {"modes", "high_quality_pct",
+                                                                                     "mode_kl"}
