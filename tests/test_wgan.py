@@ -84,6 +84,7 @@ def test_dcgan_critic_is_the_dcgan_discriminator_without_batch_norm():
     assert not any(isinstance(layer, BatchNorm) for layer in critic.modules())
     kept = [type(layer).__name__ for layer in dcgan_discriminator((1, 28, 28), 8) if not isinstance(layer, BatchNorm)]
     assert [type(layer).__name__ for layer in critic] == kept
+    assert critic[2].bias is not None, "without batch norm after it, the second conv needs its bias"
     assert critic(tg.zeros(3, 1, 28, 28)).shape == (3, 1)
 
 
