@@ -14,6 +14,8 @@ from tinygen.models.wgan_recipe import build_wgan, build_wgan_gp
 from tinygen.nn import Linear
 from tinygen.nn.norm import BatchNorm
 
+from test_recipes import cli
+
 
 def toy_run(tmp_path, batch_size=64):
     return RunData({"dataset": "ring8", "batch_size": batch_size, "limit": None}, out=tmp_path)
@@ -73,14 +75,10 @@ def test_a_short_wgan_gp_run_on_ring8_covers_more_modes_than_its_start(tmp_path)
 
 
 def run_cli(capsys, *argv):
-    from tinygen.cli import main
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return out.out
+    """stdout of `tinygen *argv`, which must succeed."""
+    code, stdout, stderr = cli(capsys, *argv)
+    assert code == 0, stderr
+    return stdout
 
 
 def test_toy_run_through_the_cli_keeps_the_strip_and_evaluates_modes(tmp_path, capsys):
