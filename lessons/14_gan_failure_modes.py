@@ -117,6 +117,13 @@ assert runs["wgan_gp"].final["modes"] > untrained["modes"], "WGAN-GP found modes
 assert runs["wgan_gp"].final["mode_kl"] < untrained["mode_kl"]
 
 # %% [markdown]
+# Look at the strips (`ring8_<loss>.png`). Early on, the cross-entropy GANs squeeze all 500 noise
+# vectors onto one thin curve, and that curve *jumps* from one region to another between snapshots:
+# D learns to reject wherever G's samples are, G moves them all to wherever D is weakest, and so on —
+# mode collapse and failure to converge in one picture. The Wasserstein critics spread the samples
+# over the ring first and then pull them onto the modes.
+
+# %% [markdown]
 # ## 3. The Wasserstein estimate falls as the samples improve
 #
 # The critic's gap E[D(x)] − E[D(G(z))] estimates the Wasserstein distance between the data and the
