@@ -11,7 +11,7 @@ turns call by call; the median of --repeats calls after two warm-ups is printed.
 mean and spread of modes covered, % high-quality samples and mode KL on 2,500 samples.
 
     python benchmarks/wgan_gp.py step [--repeats 30] [--threads N]
-    python benchmarks/wgan_gp.py tables [--seeds 3] [--steps 2000] [--width 128] [--lr 1e-3] [--datasets ring8 grid25]
+    python benchmarks/wgan_gp.py tables [--seeds 3] [--steps 1000] [--width 128] [--lr 1e-3] [--datasets ring8 grid25]
 """
 import argparse
 import statistics
@@ -133,7 +133,7 @@ def main():
     parser.add_argument("--repeats", type=int, default=30)
     add_threads_option(parser)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=2000, help="generator steps per run (a multiple of 100)")
+    parser.add_argument("--steps", type=int, default=1000, help="generator steps per run (a multiple of 100)")
     parser.add_argument("--width", type=int, default=ToySettings.width)
     parser.add_argument("--lr", type=float, default=ToySettings.lr)
     parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"])

