@@ -109,7 +109,7 @@ for loss in LOSSES:
     runs[loss] = train_toy_gan(loss, "ring8", seed=0, settings=settings)
     print(f"{loss:15} after {steps} steps: " + ", ".join(f"{k} {v:.2f}" for k, v in runs[loss].final.items()))
     step_titles = [f"step {(i + 1) * settings.steps_per_snapshot}" for i in range(settings.snapshots)]
-    shown = toy_gan_recipe._evenly_spaced(list(range(settings.snapshots)), 8)
+    shown = toy_gan_recipe.evenly_spaced(list(range(settings.snapshots)), 8)
     plot.samples_over_modes([runs[loss].snapshots[i] for i in shown], TOY_SETS["ring8"][0],
                             lesson.path(f"ring8_{loss}.png"), [step_titles[i] for i in shown])
 

@@ -1,8 +1,7 @@
 """What a GAN recipe does on a toy 2-D set (ring8, grid25): sample points, count the modes, watch them.
 
-Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its examples are 2-D points:
-
-``by_data(toy_version, image_version)`` makes one recipe callable of the two (the ``wgan`` recipes use it).
+Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its examples are 2-D points
+(``by_data(toy_version, image_version)`` makes one recipe callable of the two):
 
 * ``evaluate``: ``modes``, ``high_quality_pct`` and ``mode_kl`` (``tinygen.metrics.toy_modes``) on
   2,500 samples;
@@ -84,11 +83,12 @@ def figures(model, history, run, out):
     paths = [loss_curves(history, out / "loss_curves.png")]
     epochs = [epoch for epoch in range(1, len(history) + 1) if (out / SNAPSHOT_FOLDER / f"epoch_{epoch:04d}.npy").exists()]
     if epochs:
-        paths.append(mode_strip(run, out, _evenly_spaced(epochs, STRIP_PANELS)))
+        paths.append(mode_strip(run, out, evenly_spaced(epochs, STRIP_PANELS)))
     return paths
 
 
 def mode_strip(run, out, epochs):
+    """samples_over_modes.png: the snapshots of ``epochs``, titled by epoch and generator step."""
     from tinygen import plot
     steps_per_epoch = math.ceil(len(run.train) / run.settings["batch_size"])
     snapshots = [np.load(Path(out) / SNAPSHOT_FOLDER / f"epoch_{epoch:04d}.npy") for epoch in epochs]
@@ -96,7 +96,8 @@ def mode_strip(run, out, epochs):
     return plot.samples_over_modes(snapshots, TOY_SETS[run.dataset][0], out / "samples_over_modes.png", titles)
 
 
-def _evenly_spaced(items, count):
+def evenly_spaced(items, count):
+    """At most ``count`` of ``items``, evenly spaced, the first and the last included."""
     if len(items) <= count:
         return items
     return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
