@@ -8,7 +8,7 @@ rate for all (1e-3 by default): the papers' 5e-5 and 1e-4 are meant for 100,000-
 An "epoch" here is ``steps_per_snapshot`` batches drawn from the training set, so the history has one
 row, with the mode statistics and a snapshot of samples from fixed noise, every that many steps.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tinygen import optim
 from tinygen.data import DataLoader, Dataset, load_dataset
@@ -31,9 +31,6 @@ class ToySettings:
     depth: int = 3
     latent_dim: int = 2
     lr: float = 1e-3
-
-    def with_(self, **changes):
-        return replace(self, **changes)
 
 
 @dataclass
