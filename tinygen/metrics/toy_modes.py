@@ -10,7 +10,7 @@ Host-side arithmetic on NumPy arrays: samples come back from ``sample`` as host 
 """
 from dataclasses import asdict, dataclass
 
-import numpy as np
+from tinygen.backend import numpy as np   # host arrays only (files, metrics), never a kernel
 
 from tinygen.data.toy2d import TOY_SETS
 

@@ -13,7 +13,7 @@ Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its exampl
 import math
 from pathlib import Path
 
-import numpy as np
+from tinygen.backend import numpy as np   # host arrays only (files, metrics), never a kernel
 
 from tinygen import backend
 from tinygen.data.toy2d import TOY_SETS
