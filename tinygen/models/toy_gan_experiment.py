@@ -10,7 +10,7 @@ row, with the mode statistics and a snapshot of samples from fixed noise, every 
 """
 from dataclasses import dataclass
 
-from tinygen import optim
+from tinygen import backend, optim
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import toy_gan_recipe
 from tinygen.models.gan import GAN, GANTrainer
@@ -68,6 +68,7 @@ def train_toy_gan(loss, dataset, seed=0, settings=ToySettings()):
     points = settings.steps_per_snapshot * settings.batch_size
     repeats = -(-points // len(data))
     epoch_data = Dataset(data.images.repeat(repeats, axis=0)[:points], data.labels.repeat(repeats)[:points], dataset)
+    backend.manual_seed(seed)   # the seed decides the initial weights too, whatever ran before
     model = toy_gan(loss, settings)
     trainer = GANTrainer(model, toy_optimizers(model, settings.lr))
     snapshots = []
