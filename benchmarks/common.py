@@ -72,20 +72,22 @@ def shuffled_batches(train_set, batch_size):
     return DataLoader(train_set, batch_size=batch_size, shuffle=True, seed=0)
 
 
-def seconds_per_epoch(runs, train_set, epochs, batch_size):
+def seconds_per_epoch(runs, train_set, epochs, batch_size, clock=time.perf_counter):
     """{name: [seconds of each epoch]} of ``runs`` {name: run} trained side by side.
 
     The runs take turns epoch by epoch, so a change in the machine's load falls on all of them.
+    ``clock=time.process_time`` counts this process's CPU seconds instead of wall-clock ones (on a
+    machine shared with other work, with one thread per framework, that leaves out the waiting).
     """
     loader = shuffled_batches(train_set, batch_size)
     seconds = {name: [] for name in runs}
     for epoch in range(epochs):
         for name, run in runs.items():
             loader.epoch = epoch  # every run meets this epoch's batches in the same order
-            start = time.perf_counter()
+            start = clock()
             for images, labels in loader:
                 run.train_step(images, labels)
-            seconds[name].append(time.perf_counter() - start)
+            seconds[name].append(clock() - start)
     return seconds
 
 

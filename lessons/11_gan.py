@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 import tinygen as tg
-from tinygen import nn, optim, plot
+from tinygen import optim, plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality

@@ -18,6 +18,14 @@ from tinygen.train import CHECKPOINT_NAME, LossNotFinite, Trainer, fit
 EPOCHS, BATCHES = 3, 4  # 4 batches of 6 an epoch
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_raises():
+    """Ctrl-C as in a terminal: a process started in the background (CI, `cmd &`) may inherit SIGINT ignored."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class Pair(nn.Module):
     """Network ``a`` denoises its input; network ``b`` scores a's detached output (like D on G's fakes)."""
 
@@ -207,3 +215,16 @@ def test_an_epoch_end_hook_adds_values_and_cannot_change_the_run(straight, tmp_p
 def test_fit_refuses_something_that_is_not_a_trainer():
     with pytest.raises(TypeError, match="trainer must be a tinygen.trainer.Trainer"):
         fit(Pair(), DataLoader(points(6, 0), 6))
+
+
+def test_a_held_sigint_is_delivered_as_the_previous_handler_would():
+    from tinygen.interrupts import interrupts_held
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            finished = True  # the block ran to its end before the interrupt was raised
+    assert finished
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a process that ignores Ctrl-C keeps ignoring it
+    with interrupts_held():
+        os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN

@@ -220,8 +220,14 @@ def command_reconstruct(args):
     check_shape(recipe, model, run.test, run.settings)
     images = run.test.images[:args.n]
     reconstructed = recipe.reconstruct(model, images)
-    error = float(numpy.mean((reconstructed - images) ** 2))
-    load_plot().reconstructions(images, reconstructed, args.out, n=len(images))
+    if isinstance(reconstructed, dict):  # rows to show, e.g. noisy / denoised / clean; the error is the 2nd row's
+        rows = list(reconstructed.values())
+        error = float(numpy.mean((rows[1] - images) ** 2))
+        load_plot().image_grid(numpy.concatenate(rows), args.out, ncols=len(images),
+                               title="rows: " + ", ".join(reconstructed))
+    else:
+        error = float(numpy.mean((reconstructed - images) ** 2))
+        load_plot().reconstructions(images, reconstructed, args.out, n=len(images))
     print(f"mean squared error per pixel on the first {len(images)} test images of {run.dataset}: {error:.5f}")
     print(f"wrote {args.out}")
 

@@ -1,2 +1,3 @@
 """What the literature measures about a generative model, one concept a module."""
+from tinygen.metrics.psnr import psnr
 from tinygen.metrics.toy_modes import ModeStatistics, mode_statistics, toy_set_statistics

@@ -2,9 +2,9 @@
 
 * ``gan``: the course's dense GAN; ``dcgan``: the 28x28 DCGAN; ``cgan``: the conditional DCGAN
   (``tinygen sample RUN --label K`` asks for digit K). Adam 2e-4, betas (0.5, 0.999) for both players.
-* After every epoch: a grid of 64 samples from the same fixed noise (``samples_epoch_NNN.png``, so
+* After every epoch: a grid of samples from the same fixed noise (``samples_epoch_NNN.png``, so
   the run's folder shows training progress), and on digit data the FD and classifier score of 2,000
-  samples in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
+  samples (twice the test images when fewer than 1,000) in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
 """
 from pathlib import Path
@@ -75,10 +75,10 @@ def evaluate(model, run):
     return _quality(model, run)
 
 
-def _quality(model, run):
+def _quality(model, run, count=SAMPLES):
     from tinygen.metrics.sample_quality import SampleQuality
-    labels = asked_labels(model, SAMPLES)
-    return SampleQuality(run.test.images).evaluate(sample(model, SAMPLES, labels, run), labels)
+    labels = asked_labels(model, count)
+    return SampleQuality(run.test.images).evaluate(sample(model, count, labels, run), labels)
 
 
 def fixed_noise(model, count=GRID):
@@ -87,17 +87,24 @@ def fixed_noise(model, count=GRID):
 
 
 def sample_grid(model, path, title):
-    """64 samples from the fixed noise; a conditional model's rows are digits 0-9 (one column per class)."""
+    """64 samples from the fixed noise; for a conditional model 10 x 10: column k asks for digit k,
+    and each row shares one noise vector (one "style" written as every digit)."""
     from tinygen import plot
-    images = model.sample(GRID, asked_labels(model, GRID), noise=fixed_noise(model)).numpy()
-    return plot.image_grid(images, path, ncols=CLASSES if model.conditional else 8, title=title)
+    if not model.conditional:
+        return plot.image_grid(model.sample(GRID, noise=fixed_noise(model)).numpy(), path, title=title)
+    noise = Tensor(np.repeat(fixed_noise(model, CLASSES).numpy(), CLASSES, axis=0))
+    images = model.sample(CLASSES * CLASSES, np.tile(np.arange(CLASSES), CLASSES), noise=noise).numpy()
+    return plot.image_grid(images, path, ncols=CLASSES, title=title)
 
 
 def epoch_end(model, run, out, epoch):
     """The fixed-noise grid of this epoch into ``out``; FD and score on digit data."""
     if out is not None:
         sample_grid(model, Path(out) / f"samples_epoch_{epoch:03d}.png", f"epoch {epoch}, fixed noise")
-    return _quality(model, run) if run.dataset in DIGIT_SETS else {}
+    # twice the test images, at most 2,000: mnist-5k's 1,000 test digits give evaluate's 2,000, and a
+    # short run on --limit 256 is not slowed down by samples its 256 reference images cannot use
+    count = min(SAMPLES, 2 * len(run.test))
+    return _quality(model, run, count) if run.dataset in DIGIT_SETS else {}
 
 
 def figures(model, history, run, out):

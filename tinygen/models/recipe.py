@@ -32,7 +32,7 @@ class Recipe:
     evaluate(model, run) -> {name: float}            on run.test
     figures(model, history, run, out) -> [paths]     at the end of training
     epoch_end(model, run, out, epoch) -> {name: float}   after every epoch (may write files into out)
-    reconstruct(model, images) -> host images
+    reconstruct(model, images) -> host images, or {row name: host images} (rows drawn top to bottom)
     latent(model, run, out) -> [paths]               maps of a low-dimensional latent space
     """
     name: str

@@ -8,6 +8,7 @@ import tinygen.functional as F
 from tinygen import creation
 from tinygen.autograd import as_tensor
 from tinygen.functional.conv_arguments import pair
+from tinygen.functional.conv_transpose import METHODS as TRANSPOSE_METHODS
 from tinygen.nn import init
 from tinygen.nn.module import Module, Parameter, check_sizes
 
@@ -68,17 +69,22 @@ class ConvTranspose2d(_Convolution):
     """(N, C_in, H, W) -> (N, C_out, oH, oW), oH = (H-1)s - 2p + d(k-1) + output_padding + 1; weight (C_in, C_out, kH, kW).
 
     With kernel 3, stride 2, padding 1, output_padding 1 it doubles H and W (Keras's 'same').
+    ``method`` picks F.conv_transpose2d's path: "col2im" (fast) or "zero_insertion" (the literal steps, same numbers).
     """
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0, dilation=1,
-                 bias=True):
+                 bias=True, method="col2im"):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias,
                          weight_shape=(in_channels, out_channels))
         self.output_padding = pair(output_padding, "output_padding", type(self).__name__)
+        if method not in TRANSPOSE_METHODS:
+            raise ValueError(f"{type(self).__name__}: method must be one of {TRANSPOSE_METHODS}, "
+                             f"got {method!r}")
+        self.method = method
 
     def _optional_settings(self):
         return super()._optional_settings() + [("output_padding", self.output_padding, 0)]
 
     def forward(self, x):
         return F.conv_transpose2d(self._checked(x), self.weight, self.bias, self.stride, self.padding,
-                                  self.output_padding, self.dilation, method="col2im")
+                                  self.output_padding, self.dilation, method=self.method)

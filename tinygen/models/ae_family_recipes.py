@@ -1,0 +1,193 @@
+"""Recipes of the autoencoder family: `tinygen train {dae,sparse-ae,cae,deep-ae,conv-ae}`.
+
+Each kind reuses the plain autoencoder's recipe (tinygen/models/ae_recipe.py) for sampling, figures
+and the reconstruction error, and adds the number that shows its own claim to ``evaluate``:
+  dae        PSNR (dB) of the noisy test digits and of their denoised versions, against the clean ones
+  sparse-ae  the mean code activation and the fraction of activations near zero
+  cae        the mean Frobenius norm of the encoder's Jacobian ||dh/dx||_F on test digits
+The penalized kinds report each term of their loss during training (reconstruction, penalty).
+"""
+from pathlib import Path
+
+from tinygen import backend
+from tinygen.autograd import Tensor
+from tinygen.metrics import psnr
+from tinygen.models import ae_recipe
+from tinygen.models.cae import ContractiveAutoencoder
+from tinygen.models.conv_ae import ConvAutoencoder
+from tinygen.models.dae import DenoisingAutoencoder, add_noise
+from tinygen.models.deep_ae import DeepAutoencoder
+from tinygen.models.inference import map_batches
+from tinygen.models.recipe import Recipe, register
+from tinygen.models.sparse_ae import SparseAutoencoder
+from tinygen.optim import Adam
+from tinygen.trainer import Trainer
+
+NEAR_ZERO = 0.05  # an activation below this counts as silent
+PRETRAIN = ("none", "greedy")
+
+
+class TermsTrainer(Trainer):
+    """Adam on ``model.loss``; reports the loss and each of its terms ({"loss", "reconstruction", "penalty"})."""
+
+    def __init__(self, model, optimizer):
+        super().__init__(model, {"optimizer": optimizer})
+        self.optimizer = optimizer
+
+    def train_step(self, batch):
+        terms = self.model.loss_terms(Tensor(batch[0]))
+        loss = sum(terms.values())
+        values = {"loss": self.finite("loss", loss), **{name: self.finite(name, t) for name, t in terms.items()}}
+        self.optimizer.zero_grad()
+        loss.backward()
+        self.optimizer.step()
+        return values
+
+    def validate_step(self, batch):
+        terms = self.model.loss_terms(Tensor(batch[0]))
+        return {"loss": float(sum(terms.values()).item()), **{name: float(t.item()) for name, t in terms.items()}}
+
+
+class GreedyTrainer(Trainer):
+    """Greedy layer-wise pretraining, then end to end: ``pretrain_steps`` Adam steps on each stage in turn.
+
+    Each stage has its own optimizer, whose step count (kept in checkpoints) says which stage a resumed
+    run is in. Reports {"loss": the loss being minimised now, "stage": its index (``model.stages`` = end to end)}.
+    """
+
+    def __init__(self, model, lr, pretrain_steps):
+        if not isinstance(pretrain_steps, int) or pretrain_steps < 0:
+            raise ValueError(f"deep-ae: pretrain_steps (Adam steps per stage) must be a non-negative integer, "
+                             f"got {pretrain_steps!r}")
+        optimizers = {f"stage{k}": Adam(model.stage_parameters(k), lr=lr) for k in range(model.stages)}
+        optimizers["end_to_end"] = Adam(model.parameters(), lr=lr)
+        super().__init__(model, optimizers)
+        self.pretrain_steps = pretrain_steps
+
+    def stage(self):
+        """The first stage that has taken fewer than ``pretrain_steps`` steps; ``model.stages`` when all are done."""
+        for k in range(self.model.stages):
+            if self.optimizers[f"stage{k}"].state.get(0, {"step": 0})["step"] < self.pretrain_steps:
+                return k
+        return self.model.stages
+
+    def train_step(self, batch):
+        stage, images = self.stage(), Tensor(batch[0])
+        if stage < self.model.stages:
+            loss, optimizer = self.model.stage_loss(stage, images), self.optimizers[f"stage{stage}"]
+        else:
+            loss, optimizer = self.model.loss(images), self.optimizers["end_to_end"]
+        value = self.finite("loss", loss)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return {"loss": value, "stage": float(stage)}
+
+    def validate_step(self, batch):
+        return {"loss": float(self.model.loss(Tensor(batch[0])).item())}
+
+
+def terms_trainer(model, settings):
+    return TermsTrainer(model, Adam(model.parameters(), lr=settings["lr"]))
+
+
+def deep_trainer(model, settings):
+    pretrain = settings["train_args"]["pretrain"]
+    if pretrain not in PRETRAIN:
+        raise ValueError(f"deep-ae: pretrain must be one of {PRETRAIN}, got {pretrain!r}")
+    steps = settings["train_args"]["pretrain_steps"] if pretrain == "greedy" else 0
+    return GreedyTrainer(model, settings["lr"], steps)
+
+
+def images_only(data_shape, kind):
+    if len(data_shape) != 3:
+        raise ValueError(f"{kind} takes images (C, H, W), got examples of shape {tuple(data_shape)}")
+    return tuple(data_shape)
+
+
+def build_dae(data_shape, noise="mask", noise_level=0.3, code_size=32, num_layers=1, nodes_per_layer=128, loss="bce"):
+    return DenoisingAutoencoder(noise=noise, noise_level=noise_level, code_size=code_size, num_layers=num_layers,
+                                nodes_per_layer=nodes_per_layer, loss=loss, image_shape=images_only(data_shape, "dae"))
+
+
+def build_sparse(data_shape, sparsity="kl", weight=0.5, rho=0.05, code_size=64, undercomplete=True, num_layers=1,
+                 nodes_per_layer=128, loss="bce"):
+    return SparseAutoencoder(sparsity=sparsity, weight=weight, rho=rho, code_size=code_size,
+                             undercomplete=undercomplete, num_layers=num_layers, nodes_per_layer=nodes_per_layer,
+                             loss=loss,
+                             image_shape=images_only(data_shape, "sparse-ae"))
+
+
+def build_cae(data_shape, weight=0.01, jacobian="closed_form", code_size=128, num_layers=0, nodes_per_layer=128,
+              loss="bce"):
+    return ContractiveAutoencoder(weight=weight, jacobian=jacobian, code_size=code_size, num_layers=num_layers,
+                                  nodes_per_layer=nodes_per_layer, loss=loss,
+                                  image_shape=images_only(data_shape, "cae"))
+
+
+def build_deep(data_shape, code_size=32, num_layers=2, nodes_per_layer=(128, 64), loss="bce"):
+    return DeepAutoencoder(code_size=code_size, num_layers=num_layers, nodes_per_layer=nodes_per_layer, loss=loss,
+                           image_shape=images_only(data_shape, "deep-ae"))
+
+
+def build_conv(data_shape, channels=(16, 16, 8), loss="bce", method="col2im"):
+    return ConvAutoencoder(channels=channels, loss=loss, image_shape=images_only(data_shape, "conv-ae"), method=method)
+
+
+def noisy_test_images(model, images):
+    """``images`` damaged by the model's own noise, drawn from a fixed seed (the same damage every call)."""
+    state = backend.get_rng_state()
+    backend.manual_seed(0)
+    noisy = add_noise(backend.to_backend(images), model.noise, model.noise_level)
+    backend.set_rng_state(state)
+    return backend.to_numpy(noisy)
+
+
+def reconstruct_noisy(model, images):
+    """{"noisy": ..., "denoised": ..., "clean": images}: the rows `tinygen reconstruct` draws for a dae."""
+    noisy = noisy_test_images(model, images)
+    return {"noisy": noisy, "denoised": ae_recipe.reconstruct(model, noisy), "clean": images}
+
+
+def evaluate_dae(model, run):
+    rows = reconstruct_noisy(model, run.test.images)
+    return {**ae_recipe.evaluate(model, run), "psnr_noisy_db": psnr(rows["noisy"], rows["clean"]),
+            "psnr_denoised_db": psnr(rows["denoised"], rows["clean"])}
+
+
+def dae_figures(model, history, run, out):
+    from tinygen import plot
+    rows = reconstruct_noisy(model, run.test.images[:10])
+    grid = plot.image_grid(backend.numpy.concatenate(list(rows.values())), Path(out) / "denoising.png", ncols=10,
+                           title="rows: noisy, denoised, clean")
+    return ae_recipe.figures(model, history, run, out) + [grid]
+
+
+def evaluate_sparse(model, run):
+    codes = ae_recipe.encode(model, run.test.images)
+    return {**ae_recipe.evaluate(model, run), "mean_activation": float(codes.mean()),
+            "fraction_near_zero": float((abs(codes) < NEAR_ZERO).mean())}
+
+
+def evaluate_cae(model, run):
+    norms = map_batches(lambda x: model.jacobian_norm_squared(x).sqrt(), run.test.images)
+    return {**ae_recipe.evaluate(model, run), "mean_jacobian_norm": float(norms.mean())}
+
+
+def register_kind(name, summary, build, evaluate=ae_recipe.evaluate, trainer=terms_trainer, **options):
+    options.setdefault("figures", ae_recipe.figures)
+    options.setdefault("reconstruct", ae_recipe.reconstruct)
+    register(Recipe(name=name, summary=summary, build=build, trainer=trainer, sample=ae_recipe.sample,
+                    evaluate=evaluate, **options))
+
+
+register_kind("dae", "denoising autoencoder: rebuild clean digits from masked / salt-and-pepper / gaussian ones",
+              build_dae, evaluate_dae, figures=dae_figures, reconstruct=reconstruct_noisy)
+register_kind("sparse-ae", "sparse autoencoder: L1 or KL(rho) penalty on the code's activity", build_sparse,
+              evaluate_sparse)
+register_kind("cae", "contractive autoencoder: penalty on the encoder Jacobian's Frobenius norm", build_cae,
+              evaluate_cae, defaults={"lr": 3e-3})  # a sigmoid code leaves the mean-image plateau faster
+register_kind("deep-ae", "deep autoencoder 784-128-64-32 mirrored; -t pretrain=greedy stacks it layer by layer first",
+              build_deep, trainer=deep_trainer, train_args={"pretrain": "none", "pretrain_steps": 300})
+register_kind("conv-ae", "convolutional autoencoder: stride-2 convs down to 8x4x4, transposed convs up", build_conv,
+              defaults={"lr": 1e-2})
