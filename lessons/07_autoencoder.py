@@ -172,30 +172,51 @@ assert empty.mean() > 0.1, "a good part of the code square holds no training cod
 
 # %% [markdown]
 # What does the decoder make of those empty places? The course warns that a code from a
-# gap "might give an output which doesn't resemble any of the classes". Let us look. Top
-# row: the decoded *mean code* of each digit, 0 to 9 (inside the clusters). Bottom row:
-# ten empty grid points spread over the gaps (the emptiest one first, then each time the
-# empty point farthest from those already picked). To put a number on "looks like a
-# digit", we measure how far each decoded image is from the closest of the 4,000 real
-# training digits (mean squared difference per pixel), and compare with the same distance
-# for plain reconstructions of test digits.
+# gap "might give an output which doesn't resemble any of the classes". Let us look, at
+# codes that really lie *between* clusters rather than off in the corners of the square.
+# Each digit has a centre (its mean code). On the middle part of the straight segment between
+# two centres (from 30% to 70% of the way) we take the point farthest from every training
+# code: a place flanked by two clusters, inside the region the codes span, where codes are
+# sparse. Of the 45 pairs of digits we keep the 10 whose point is emptiest (skipping a
+# point that nearly repeats one already kept). How empty is that? We compare with real
+# digits: a test digit's code usually lands close to some training code; we print how far a
+# typical (median) test code lies from its nearest training code, and how far the gap codes lie.
+#
+# Top row: the decoded centre of each digit, 0 to 9. Bottom row: the 10 gap codes. To put a
+# number on "looks like a digit", we measure how far each decoded image is from the closest
+# of the 4,000 real training digits (mean squared difference per pixel), and compare with
+# the same distance for plain reconstructions of test digits.
 
 # %%
 class_means = np.stack([train_codes[train_set.labels == digit].mean(axis=0) for digit in range(10)])
-def spread_out(points, first, count):
-    """``count`` of ``points``: ``first``, then each time the point farthest from those picked."""
-    picked = [first]
-    for _ in range(count - 1):
-        picked.append(int(distances(points, points[picked]).min(axis=1).argmax()))
-    return points[picked]
 
 
-empty_points = grid[empty]
-in_gaps = spread_out(empty_points, int(distance_to_data[empty].argmax()), 10)
+def emptiest_between(centre_a, centre_b, steps=21):
+    """(point, its distance to the nearest training code): the emptiest point of the middle of the segment
+    between two centres (30% to 70% of the way)."""
+    fractions = np.linspace(0.3, 0.7, steps)[:, None]
+    segment = ((1 - fractions) * centre_a + fractions * centre_b).astype(np.float32)
+    emptiness = distances(segment, train_codes).min(axis=1)
+    return segment[emptiness.argmax()], float(emptiness.max())
+
+
+candidates = sorted((emptiest_between(class_means[a], class_means[b]) + ((a, b),)
+                     for a in range(10) for b in range(a + 1, 10)), key=lambda candidate: -candidate[1])
+kept = []
+for candidate in candidates:
+    if len(kept) < 10 and all(np.linalg.norm(candidate[0] - other[0]) > 5 * spacing for other in kept):
+        kept.append(candidate)
+in_gaps = np.stack([point for point, _, _ in kept])
+gap_emptiness = np.array([emptiness for _, emptiness, _ in kept])
+test_emptiness = distances(test_codes, train_codes).min(axis=1)
+print("gap codes between the centres of digits", [pair for _, _, pair in kept])
+print(f"distance to the nearest training code: gap codes {gap_emptiness.min():.3f} to {gap_emptiness.max():.3f}; "
+      f"test codes: median {np.median(test_emptiness):.3f}, 95th percentile {np.percentile(test_emptiness, 95):.3f}")
+assert gap_emptiness.min() > 2 * np.median(test_emptiness), "the gap codes lie where codes are sparse"
 with tg.no_grad():
     decoded = model.decode(tg.Tensor(np.concatenate([class_means, in_gaps]).astype(np.float32))).numpy()
 plot.image_grid(decoded, lesson.path("decoded_cluster_means_and_gaps.png"), ncols=10,
-                title="top: mean code of each digit 0-9; bottom: 10 codes in the gaps")
+                title="top: mean code of each digit 0-9; bottom: 10 codes between clusters")
 
 
 def distance_to_nearest_real_digit(images):
@@ -204,17 +225,27 @@ def distance_to_nearest_real_digit(images):
     return distances(flat, real).min(axis=1) ** 2 / flat.shape[1]
 
 
-for name, images in [("reconstructed test digits", reconstruct(model, test_set.images[:200])),
-                     ("decoded digit means", decoded[:10]), ("decoded gap codes", decoded[10:])]:
-    print(f"{name:<26} mean distance to the nearest real digit: {distance_to_nearest_real_digit(images).mean():.4f}")
+realism = {name: float(distance_to_nearest_real_digit(images).mean()) for name, images in [
+    ("reconstructed test digits", reconstruct(model, test_set.images[:200])),
+    ("decoded digit means", decoded[:10]), ("decoded gap codes", decoded[10:])]}
+for name, value in realism.items():
+    print(f"{name:<26} mean distance to the nearest real digit: {value:.4f}")
+ratio = realism["decoded gap codes"] / realism["reconstructed test digits"]
+print(f"gap decodings / reconstructions: {ratio:.2f}")
+assert ratio < 1, "the gap decodings are closer to some real digit than reconstructions are, on average"
 
 # %% [markdown]
-# The answer is less dramatic than the warning, and more instructive. A few gap codes give
-# shapes that are no digit at all, but many give a clean digit, about as close to a real
-# one as a reconstruction is: the decoder *extrapolates* the strokes of the nearest
-# cluster into the empty space. What it does there, though, was never trained — no image
-# was ever encoded there — so which digit (or non-digit) comes out depends on details of
-# the weights that no loss ever looked at.
+# The answer is less dramatic than the warning. The decoded gap codes come out *closer* to
+# some real training digit than the average reconstruction of a test digit is (the ratio
+# printed above is below 1, in the quick run and in the full one). Most of the emptiest
+# places between clusters lie between the 1s and the rest, and there the decoder draws a
+# single stroke, a 1 or a 7 or a blend of two neighbours: it extends the strokes of the
+# nearby clusters into the gap rather than producing noise. Two cautions before calling
+# that a success. The measure favours thin, faint images (a 1 has little ink, so it is
+# close to many real 1s), so it says little about whether a decoding is a *good* digit:
+# look at the figure. And what the decoder does in a gap was never trained (no image was
+# ever encoded there), so which digit comes out, and how it blends its neighbours, depends
+# on details of the weights that no loss ever looked at.
 #
 # The deeper trouble for *generating* digits is the map itself: a good part of the square
 # is empty (the fraction printed above), the 1s spread over a wide area while several
@@ -224,6 +255,7 @@ for name, images in [("reconstructed test digits", reconstruct(model, test_set.i
 # rather than a point, and every cloud is pulled towards one known distribution, N(0, 1),
 # so the codes fill a region we know how to draw from.
 
+# %%
 figure, axes = plt.subplots(figsize=(6.4, 6))
 axes.scatter(grid[empty, 0], grid[empty, 1], s=10, marker="s", color="0.85", label="empty grid points")
 axes.scatter(test_codes[:, 0], test_codes[:, 1], s=5, c=test_set.labels, cmap="tab10", alpha=0.8)

@@ -94,6 +94,24 @@ CASES = [
     ("pad_for_transpose", lambda x: F.pad_for_transpose(x, 3, 2, output_padding=1) ** 2, [(1, 2, 4, 4)], None),
     ("batch_norm", _batch_norm(training=True), [(4, 3, 2, 2), (3,), (3,)], None),
     ("batch_norm_eval", _batch_norm(training=False), [(4, 3), (3,), (3,)], None),
+    # the PyTorch API of issue 8
+    ("softmax", lambda a: F.softmax(a, dim=0) * a, [(3, 4)], None),
+    ("logsumexp", lambda a: F.logsumexp(a, dim=1) + a.logsumexp(), [(3, 4)], None),
+    ("linear", lambda x, w, b: F.linear(x, w, b), [(2, 3), (4, 3), (4,)], None),
+    ("nll_loss", lambda a: F.nll_loss(a, tg.tensor(LABELS), reduction="sum"), [(5, 3)], None),
+    ("l1_loss", lambda a, b: F.l1_loss(a, b), [(3, 4), (3, 4)], None),
+    ("one_hot", lambda a: a * F.one_hot(tg.tensor(LABELS), 3), [(5, 3)], None),
+    ("embedding", lambda w: F.embedding(tg.tensor(LABELS), w) ** 2, [(3, 4)], None),
+    ("layer_norm", lambda x, w, b: F.layer_norm(x, (3, 2), w, b), [(4, 3, 2), (3, 2), (3, 2)], None),
+    ("avg_pool2d", lambda x: F.avg_pool2d(x, 3, 2, 1) ** 2, [(2, 3, 5, 5)], None),
+    ("max_pool2d", lambda x: F.max_pool2d(x, 3, 2, 1) ** 2, [(2, 3, 5, 5)], None),
+    ("interpolate", lambda x: F.interpolate(x, scale_factor=2) ** 2 + F.interpolate(x, size=(3, 7)).sum(),
+     [(2, 3, 4, 5)], None),
+    ("cat", lambda a, b: F.cat([a, b * b], dim=1), [(2, 3), (2, 2)], None),
+    ("clone", lambda a: F.clone(a) * a, [(3, 4)], None),
+    ("permute", lambda a: F.permute(a, 2, 0, 1) ** 2, [(2, 3, 4)], None),
+    ("std", lambda a: F.std(a, axis=0, ddof=1), [(4, 3)], None),
+    ("argmax", lambda a: a * F.argmax(a, axis=1, keepdims=True) + a.argmax(), [(3, 4)], None),
 ]
 NOT_ARRAY_OPS = {"conv_output_size", "conv_transpose_output_size"}  # arithmetic on Python ints only
 
@@ -128,7 +146,8 @@ def test_comparisons_and_creation_equal_numpy():
     def build():
         x, y = tg.tensor(a), tg.tensor(b)
         made = [tg.zeros(2, 3), tg.ones(2), tg.full((2,), 1.5), tg.arange(5), tg.randn(3, 2), tg.rand(4),
-                tg.zeros_like(x), tg.ones_like(x), tg.randn_like(x), tg.rand_like(x)]
+                tg.zeros_like(x), tg.ones_like(x), tg.randn_like(x), tg.rand_like(x), tg.randint(0, 5, size=(3,)),
+                tg.bernoulli(tg.full((6,), 0.5))]
         return [x < y, x <= y, x > y, x >= y, x == y, x != y] + made
 
     same_on_device(build)

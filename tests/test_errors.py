@@ -77,8 +77,9 @@ def test_reshape_to_a_wrong_size():
         tg.ones(2, 3).reshape(4)
 
 
-def test_index_out_of_bounds_is_a_value_error():
-    with pytest.raises(ValueError, match=r"does not fit a tensor of shape \(2, 3\)"):
+def test_index_out_of_bounds_is_an_index_error():
+    """IndexError, as Python's iteration protocol expects, with tinygen's message."""
+    with pytest.raises(IndexError, match=r"does not fit a tensor of shape \(2, 3\)"):
         tg.ones(2, 3)[5]
 
 

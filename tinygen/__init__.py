@@ -2,10 +2,10 @@
 from tinygen import functional  # noqa: F401  (gives Tensor its operators)
 from tinygen.autograd import Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad
 from tinygen.backend import get_backend, manual_seed, set_backend
-from tinygen.creation import (arange, full, ones, ones_like, rand, rand_like, randn, randn_like, tensor, zeros,
-                              zeros_like)
-from tinygen.functional import (abs, clip, concatenate, exp, log, matmul, maximum, mean, minimum, pad, reshape,
-                                sqrt, stack, sum, transpose, where)
+from tinygen.creation import (arange, bernoulli, full, ones, ones_like, rand, rand_like, randint, randn, randn_like,
+                              tensor, zeros, zeros_like)
+from tinygen.functional import (abs, argmax, cat, clip, concatenate, exp, log, logsumexp, matmul, maximum, mean,
+                                minimum, pad, permute, reshape, sqrt, stack, std, sum, transpose, where)
 from tinygen.gradcheck import gradcheck, gradgradcheck
 
 __version__ = "0.1.0"

@@ -67,6 +67,7 @@ class Tensor:
     """
 
     __array_priority__ = 1000  # make ndarray + Tensor call Tensor.__radd__
+    __array_ufunc__ = None  # ... and numpy scalars and ufuncs too, never turning a Tensor into an array behind its back
 
     def __init__(self, data, requires_grad=False, dtype=None):
         self.data = _to_array(data, dtype)
@@ -92,7 +93,15 @@ class Tensor:
     backend = property(lambda self: backend.backend_of(self.data))
 
     def __len__(self):
-        return len(self.data)
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it has no first axis (use .item() for its value)")
+        return self.shape[0]
+
+    def __iter__(self):
+        """The sub-tensors along the first axis (differentiable, like indexing)."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it has no first axis (use .item() for its value)")
+        return (self[i] for i in range(self.shape[0]))
 
     def __repr__(self):
         body = str(self.numpy()).replace("\n", "\n       ")
@@ -103,18 +112,43 @@ class Tensor:
         """The values as a host NumPy array (a copy off the GPU; no graph)."""
         return backend.to_numpy(self.data)
 
-    def item(self):
+    def __array__(self, dtype=None, copy=None):
+        """numpy.asarray(t) on the NumPy backend; on a GPU refused, as CuPy refuses (use .numpy())."""
+        if self.backend != "numpy":
+            raise TypeError(f"a tensor on backend {self.backend!r} does not convert to a NumPy array "
+                            "implicitly; call .numpy() to copy it to the host")
+        array = self.data if dtype is None else self.data.astype(dtype, copy=False)
+        return array.copy() if copy else array
+
+    def _one_element(self, use):
         if self.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, this one has shape {self.shape}")
+            raise ValueError(f"{use} needs a tensor with one element, this one has shape {self.shape}")
         return self.data.reshape(()).item()
+
+    def item(self):
+        """The one element as a Python number."""
+        return self._one_element("item()")
 
     def tolist(self):
         return self.numpy().tolist()
 
     def __bool__(self):
         if self.size != 1:
-            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data.reshape(()))
+            raise ValueError(f"the truth value of a tensor of shape {self.shape} is ambiguous: "
+                             "test one element, or reduce on the host: (t > 0).numpy().all()")
+        return bool(self._one_element("bool()"))
+
+    def __float__(self):
+        return float(self._one_element("float()"))
+
+    def __int__(self):
+        return int(self._one_element("int()"))
+
+    def __index__(self):
+        """Lets an integer one-element tensor index a list or a range, as PyTorch."""
+        if self.dtype.kind not in "iub":
+            raise TypeError(f"only integer tensors can be used as an index, this one has dtype {self.dtype}")
+        return int(self._one_element("an index"))
 
     __hash__ = object.__hash__
 
@@ -129,6 +163,9 @@ class Tensor:
 
     def to(self, name):
         """A copy on backend ``name`` ("numpy" or "cupy"); a leaf copy keeps requires_grad."""
+        if name not in ("numpy", "cupy"):
+            raise ValueError(f"to: name must be a backend, 'numpy' or 'cupy', got {name!r} "
+                             "(for another dtype use .astype(dtype))")
         moved = _wrap(backend.to_backend(self.data, name))  # not Tensor(): that would move it to the current backend
         return moved.requires_grad_(self.requires_grad)
 
@@ -202,15 +239,17 @@ def _backpropagate(outputs, grad_outputs, create_graph, keep):
             for tensor, g in zip(function.inputs, input_grads):
                 if g is None or not tensor.requires_grad:
                     continue
-                _check_gradient(function, tensor, g)
+                g = _checked_gradient(function, tensor, g)
                 grads[tensor] = grads[tensor] + g if tensor in grads else g
     return grads
 
 
-def _check_gradient(function, tensor, g):
+def _checked_gradient(function, tensor, g):
+    """``g`` in the dtype of ``tensor``: the gradient of a leaf always has the leaf's dtype and shape."""
     if g.shape != tensor.shape:
         raise RuntimeError(f"{type(function).__name__}.backward returned a gradient of shape "
                            f"{g.shape} for an input of shape {tensor.shape}")
+    return g if g.dtype == tensor.dtype else g.astype(tensor.dtype)
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=False):
@@ -236,19 +275,9 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False, allow_unused=Fa
     return tuple(result)
 
 
-def as_tensor(value, like=None):
-    """A Tensor for ``value``; Python scalars take the dtype of ``like`` so float64 stays float64."""
-    if isinstance(value, Tensor):
-        return value
-    if like is not None and not hasattr(value, "dtype"):
-        return Tensor(xp.asarray(value, dtype=like.dtype))
-    return Tensor(value)
-
-
-def as_tensor_pair(a, b):
-    """Two Tensors; a plain number takes the dtype of the other operand."""
-    like = a if hasattr(a, "dtype") else b
-    return as_tensor(a, like=like), as_tensor(b, like=like)
+def as_tensor(value):
+    """``value`` itself if it is a Tensor, else a new Tensor of it."""
+    return value if isinstance(value, Tensor) else Tensor(value)
 
 
 class Function:

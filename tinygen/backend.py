@@ -133,11 +133,11 @@ def asarray(data, dtype=None):
 
 
 def is_floating(dtype):
-    return numpy.issubdtype(dtype, numpy.floating)
+    return numpy.dtype(dtype).kind == "f"  # as issubdtype(dtype, floating), several times faster
 
 
 def is_numeric(dtype):
-    return numpy.issubdtype(dtype, numpy.number) or numpy.issubdtype(dtype, numpy.bool_)
+    return numpy.dtype(dtype).kind in "biufc"  # bool, integers, floating, complex
 
 
 def default_float():
@@ -197,6 +197,9 @@ class _DeviceDraws:
 
     def standard_normal(self, size=None, dtype=numpy.float64):
         return to_backend(numpy.asarray(generator_for("numpy").standard_normal(size, dtype=dtype)), self.name)
+
+    def integers(self, low, high=None, size=None, dtype=numpy.int64):
+        return to_backend(numpy.asarray(generator_for("numpy").integers(low, high, size=size, dtype=dtype)), self.name)
 
 
 def _backend_from_environment():

@@ -8,8 +8,11 @@ that has a gradient, in place on its raw array: no graph is recorded and no copy
 saved and loaded into a fresh optimizer built over the same parameters; the run then
 continues exactly as if it had never stopped.
 """
+import numbers
+
 from tinygen import backend
 from tinygen.autograd import Tensor
+from tinygen.nn.module import Module
 
 
 class Optimizer:
@@ -33,6 +36,9 @@ class Optimizer:
         return type(self).__name__
 
     def _groups_from(self, params):
+        if isinstance(params, Module):
+            raise TypeError(f"{self.name}: params must be the parameters, not the module: pass "
+                            f"model.parameters(), got the {type(params).__name__} itself")
         if isinstance(params, Tensor):
             raise TypeError(f"{self.name}: params must be an iterable of Tensors or of dicts, got a single "
                             "Tensor (wrap it in a list)")
@@ -57,6 +63,7 @@ class Optimizer:
         if any(id(p) in known for p in params):
             raise ValueError(f"{self.name}: a parameter appears in more than one group")
         group = {**self.defaults, **group, "params": params}
+        self._check_numbers(group)
         self._check(group)
         self.param_groups.append(group)
 
@@ -78,6 +85,15 @@ class Optimizer:
                     state["step"] += 1
                     self._update(p.data, p.grad.data, state, group)
                 index += 1
+
+    def _check_numbers(self, group):
+        """Every hyperparameter but the flags is a real number (a tuple one, e.g. betas, holds numbers)."""
+        is_number = lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)
+        for key, value in group.items():
+            if key == "params" or isinstance(self.defaults[key], bool):
+                continue
+            if not (all(map(is_number, value)) if isinstance(value, (tuple, list)) else is_number(value)):
+                raise TypeError(f"{self.name}: {key} must be a number, got {value!r}")
 
     def _check(self, group):
         raise NotImplementedError
@@ -112,6 +128,9 @@ class Optimizer:
 
         Nothing changes unless everything fits. State keys may be ints or their strings (as JSON gives them).
         """
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"{self.name}.load_state_dict: expected the dict that state_dict() returns, "
+                            f"got {type(state_dict).__name__}")
         missing = {"state", "param_groups"} - set(state_dict)
         if missing:
             raise ValueError(f"{self.name}.load_state_dict: the state dict lacks {sorted(missing)}")

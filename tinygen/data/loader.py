@@ -4,6 +4,10 @@ import numpy as np
 from tinygen import backend
 
 
+def _is_whole(value):
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 class DataLoader:
     """Iterate over ``dataset`` in batches ``(images, labels)`` of backend arrays.
 
@@ -14,8 +18,13 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, drop_last=False, seed=0):
-        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        if hasattr(dataset, "shape") or isinstance(dataset, (list, tuple)) or not hasattr(dataset, "__getitem__"):
+            raise TypeError(f"DataLoader: dataset must give (images, labels) pairs when indexed, got a "
+                            f"{type(dataset).__name__}; wrap arrays as tinygen.data.Dataset(images, labels, name)")
+        if not _is_whole(batch_size) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if not _is_whole(seed) or seed < 0:
+            raise ValueError(f"DataLoader: seed must be a non-negative integer, got {seed!r}")
         if drop_last and batch_size > len(dataset):
             raise ValueError(f"batch_size={batch_size} with drop_last=True leaves no batch "
                              f"from a dataset of {len(dataset)} samples")

@@ -1,4 +1,4 @@
-"""Activation functions: relu, leaky_relu, sigmoid, tanh, softplus, log_softmax, and dropout.
+"""Activation functions: relu, leaky_relu, sigmoid, tanh, softplus, softmax (log_softmax, logsumexp), dropout.
 
 Each is computed so that no intermediate overflows for large |x|: sigmoid and
 softplus only ever take exp of -|x|, which lies in (0, 1]. Backward passes are
@@ -9,6 +9,8 @@ from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.elementwise import log
 from tinygen.functional.reduction import sum
+from tinygen.functional.shape import normalize_axes
+from tinygen.functional.slope import scale_by_slope
 
 
 class LeakyReLU(Function):
@@ -25,7 +27,7 @@ class LeakyReLU(Function):
         return x * self.slope_mask + 0  # + 0 turns the -0 of a zero slope into 0, as PyTorch prints it
 
     def backward(self, gy):
-        return gy * Tensor(self.slope_mask)
+        return scale_by_slope(gy, self.inputs[0], self.slope_mask)
 
 
 class Sigmoid(Function):
@@ -86,15 +88,38 @@ def softplus(x):
     return Softplus()(as_tensor(x))
 
 
-def log_softmax(x, axis=-1):
-    """x - log(sum(e^x)) along ``axis``; the row maximum is subtracted first so e^x cannot overflow.
+def logsumexp(x, dim=None, keepdim=False):
+    """log(sum(e^x)) over ``dim`` (every axis when None), computed as m + log(sum(e^(x - m))), m the maximum.
 
-    The maximum enters as a constant: log-sum-exp does not depend on it, so no gradient is lost.
+    m enters as a constant: the value does not depend on it, so no gradient is lost and
+    e^(x - m) <= 1 cannot overflow. d/dx = softmax(x). Shapes: reduced over ``dim``.
     """
+    x = _floating(x, "logsumexp")
+    axes = normalize_axes(dim, x.ndim, "logsumexp")
+    if any(x.shape[a] == 0 for a in axes):
+        raise ValueError(f"logsumexp: cannot reduce an empty axis of a tensor of shape {x.shape}")
+    largest = x.data.max(axis=axes, keepdims=True)
+    shift = Tensor(xp.where(xp.isfinite(largest), largest, 0))  # all -inf (or an inf) stays -inf (or inf), not NaN
+    total = shift + log(sum((x - shift).exp(), axis=axes, keepdims=True))
+    return total if keepdim else total.reshape(tuple(n for i, n in enumerate(x.shape) if i not in axes))
+
+
+def _floating(x, op):
     x = as_tensor(x)
-    shift = Tensor(x.data.max(axis=axis, keepdims=True))
-    shifted = x - shift
-    return shifted - log(sum(shifted.exp(), axis=axis, keepdims=True))
+    if not backend.is_floating(x.dtype):
+        raise TypeError(f"{op}: input must hold floating-point numbers, got dtype {x.dtype}")
+    return x
+
+
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``: log-probabilities that cannot overflow."""
+    x = _floating(x, "log_softmax")
+    return x - logsumexp(x, dim=axis, keepdim=True)
+
+
+def softmax(x, dim=-1):
+    """e^x / sum(e^x) along ``dim``, as exp(log_softmax): each slice sums to 1. Shapes: any -> same."""
+    return log_softmax(_floating(x, "softmax"), axis=dim).exp()
 
 
 def dropout(x, p=0.5, training=True):

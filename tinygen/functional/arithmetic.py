@@ -3,8 +3,10 @@
 Broadcasting copies an input along some axes, so its gradient is the sum over
 those axes: every backward ends with ``sum_to(g, input.shape)``.
 """
-from tinygen.autograd import Function, as_tensor, as_tensor_pair
+from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
+from tinygen.functional.elementwise import where
+from tinygen.functional.promotion import promote
 from tinygen.functional.shape import reshape, sum_to, swapaxes
 
 
@@ -62,7 +64,7 @@ class Neg(Function):
 
 
 class PowConstant(Function):
-    """y = x ** c for a constant number c;  dy/dx = c x^(c-1)."""
+    """y = x ** c for a constant number c;  dy/dx = c x^(c-1), and 0 for c = 0 (also at x = 0, as PyTorch)."""
 
     def __init__(self, exponent):
         self.exponent = exponent
@@ -72,11 +74,17 @@ class PowConstant(Function):
 
     def backward(self, gy):
         x, = self.inputs
+        if self.exponent == 0:
+            return Tensor(xp.zeros(x.shape, dtype=gy.dtype))
         return gy * self.exponent * x ** (self.exponent - 1)
 
 
 class Pow(Function):
-    """y = a ** b for tensors;  dy/da = b a^(b-1),  dy/db = a^b log a (a > 0)."""
+    """y = a ** b for tensors;  dy/da = b a^(b-1),  dy/db = a^b log a.
+
+    At the edges, as PyTorch: dy/da = 0 where a = b = 0 (b a^(b-1) is 0 elsewhere on b = 0), and dy/db = 0 where
+    a = 0 and b >= 0 (the limit from a > 0; log 0 = -inf would give NaN).
+    """
 
     def forward(self, a, b):
         return a ** b
@@ -84,8 +92,13 @@ class Pow(Function):
     def backward(self, gy):
         a, b = self.inputs
         y = self.output_tensors[0]
-        ga = sum_to(gy * b * a ** (b - 1), a.shape) if a.requires_grad else None
-        gb = sum_to(gy * y * a.log(), b.shape) if b.requires_grad else None
+        ga = gb = None
+        if a.requires_grad:  # where twice: the masked branch must not see 0 ** -1 either, or its gradient is NaN
+            edge = (a.data == 0) & (b.data == 0)
+            ga = sum_to(where(edge, 0, gy * b * where(edge, 1, a) ** (b - 1)), a.shape)
+        if b.requires_grad:
+            edge = (a.data == 0) & (b.data >= 0)
+            gb = sum_to(where(edge, 0, gy * y * where(edge, 1, a).log()), b.shape)
         return ga, gb
 
 
@@ -102,20 +115,20 @@ class MatMul(Function):
         return ga, gb
 
 
-def _binary(function_class, name):
+def _binary(function_class, name, true_division=False):
     def op(a, b):
-        a, b = as_tensor_pair(a, b)
+        a, b = promote(a, b, true_division=true_division)
         _check_broadcast(name, a, b)
         return function_class()(a, b)
     op.__name__ = name
-    op.__doc__ = f"Elementwise {name} with NumPy broadcasting."
+    op.__doc__ = f"Elementwise {name} with NumPy broadcasting and PyTorch's dtype promotion (tinygen.dtypes)."
     return op
 
 
 add = _binary(Add, "add")
 sub = _binary(Sub, "sub")
 mul = _binary(Mul, "mul")
-div = _binary(Div, "div")
+div = _binary(Div, "div", true_division=True)
 _pow_tensor = _binary(Pow, "pow")
 
 
@@ -126,13 +139,14 @@ def neg(x):
 def pow(x, exponent):
     """x ** exponent; a plain number exponent is a constant, a tensor one is differentiable."""
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
-        return PowConstant(exponent)(as_tensor(x))
+        x, _ = promote(x, exponent)  # an integer tensor ** 0.5 is float, never truncated
+        return PowConstant(exponent)(x)
     return _pow_tensor(x, exponent)
 
 
 def matmul(a, b):
     """Matrix product like numpy.matmul; 1-D operands are promoted and the added axis dropped."""
-    a, b = as_tensor(a), as_tensor(b)
+    a, b = promote(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: operands must have at least 1 dimension, got shapes {a.shape} and {b.shape}")
     a2 = reshape(a, (1,) + a.shape) if a.ndim == 1 else a

@@ -3,9 +3,11 @@
 ``where`` is the one selection primitive; maximum, minimum and clip are written
 with it, so their gradients (and gradients of gradients) come for free.
 """
-from tinygen.autograd import Function, Tensor, as_tensor, as_tensor_pair
+from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
+from tinygen.functional.promotion import promote
 from tinygen.functional.shape import sum_to
+from tinygen.functional.slope import scale_by_slope
 
 
 class Exp(Function):
@@ -45,7 +47,8 @@ class Abs(Function):
         return xp.abs(x)
 
     def backward(self, gy):
-        return gy * Tensor(xp.sign(self.inputs[0].data))
+        x = self.inputs[0]
+        return scale_by_slope(gy, x, xp.sign(x.data))
 
 
 class Where(Function):
@@ -59,21 +62,8 @@ class Where(Function):
 
     def backward(self, gy):
         a, b = self.inputs
-        zero = as_tensor(0, like=gy)
+        zero = Tensor(xp.zeros((), dtype=gy.dtype))
         return sum_to(where(self.condition, gy, zero), a.shape), sum_to(where(self.condition, zero, gy), b.shape)
-
-
-class Cast(Function):
-    """Change dtype; the gradient is cast back to the input's dtype."""
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def forward(self, x):
-        return x.astype(self.dtype)
-
-    def backward(self, gy):
-        return astype(gy, self.inputs[0].dtype)
 
 
 def exp(x):
@@ -95,7 +85,7 @@ def abs(x):
 def where(condition, a, b):
     """Pick from ``a`` where ``condition`` holds, else from ``b``; condition gets no gradient."""
     condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
-    a, b = as_tensor_pair(a, b)
+    a, b = promote(a, b)
     try:
         xp.broadcast_shapes(condition.shape, a.shape, b.shape)
     except ValueError:
@@ -104,29 +94,31 @@ def where(condition, a, b):
 
 
 def maximum(a, b):
-    """Elementwise larger value; at a tie the gradient goes to ``a``."""
-    a, b = as_tensor_pair(a, b)
-    return where(a.data >= b.data, a, b)
+    """Elementwise larger value, NaN if either is NaN; at a tie each side gets half the gradient (as PyTorch)."""
+    a, b = promote(a, b)
+    return _select(a, b, a.data > b.data)
 
 
 def minimum(a, b):
-    """Elementwise smaller value; at a tie the gradient goes to ``a``."""
-    a, b = as_tensor_pair(a, b)
-    return where(a.data <= b.data, a, b)
+    """Elementwise smaller value, NaN if either is NaN; at a tie each side gets half the gradient (as PyTorch)."""
+    a, b = promote(a, b)
+    return _select(a, b, a.data < b.data)
+
+
+def _select(a, b, a_wins):
+    """a where ``a_wins`` or a is NaN; b where b wins or b is NaN; at a tie a/2 + b/2 (= either, and no overflow)."""
+    take_a, take_b = a_wins | xp.isnan(a.data), ~a_wins & (a.data != b.data)  # a NaN b also != a
+    tie = a * 0.5 + b * 0.5 if a.dtype.kind == "f" else a  # integers carry no gradient to share
+    return where(take_a, a, where(take_b, b, tie))
 
 
 def clip(x, low=None, high=None):
-    """Limit values to [low, high]; the gradient is 1 inside and 0 where clipped."""
+    """Limit values to [low, high] (NaN stays NaN); the gradient is 1 inside and on the bounds, 0 past them."""
     if low is not None and high is not None and low > high:
         raise ValueError(f"clip: low ({low}) must not exceed high ({high})")
-    x = as_tensor(x)
+    x = promote(x, *[bound for bound in (low, high) if bound is not None])[0]
     if low is not None:
-        x = maximum(x, low)
+        x = where(x.data < low, low, x)
     if high is not None:
-        x = minimum(x, high)
+        x = where(x.data > high, high, x)
     return x
-
-
-def astype(x, dtype):
-    x = as_tensor(x)
-    return x if x.dtype == dtype else Cast(dtype)(x)

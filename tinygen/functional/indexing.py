@@ -36,8 +36,8 @@ class GetItem(Function):
     def forward(self, x):
         try:
             return x[self.index]
-        except IndexError as error:
-            raise ValueError(f"index {self.index} does not fit a tensor of shape {x.shape}: {error}") from None
+        except IndexError as error:  # stays an IndexError: Python's iteration protocol relies on it
+            raise IndexError(f"index {self.index} does not fit a tensor of shape {x.shape}: {error}") from None
 
     def backward(self, gy):
         return IndexAdd(self.index, self.inputs[0].shape)(gy)

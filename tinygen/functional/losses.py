@@ -1,4 +1,4 @@
-"""Losses: mse, binary cross-entropy (on probabilities and on logits), cross-entropy, KL to N(0, 1).
+"""Losses: mse, l1, binary cross-entropy (on probabilities and on logits), nll, cross-entropy, KL to N(0, 1).
 
 Every loss takes ``reduction``: "mean" (over all elements, as PyTorch), "sum", or
 "none" (the per-element losses). Input and target must have the same shape:
@@ -8,11 +8,13 @@ from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
 from tinygen.functional.activations import log_softmax, softplus
-from tinygen.functional.elementwise import astype, exp, where
+from tinygen.functional.elementwise import abs, clip, exp, log
+from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
 
 REDUCTIONS = ("mean", "sum", "none")
 LOG_FLOOR = -100.0  # PyTorch clamps BCE's logs here, so a probability of exactly 0 or 1 costs 100, not inf
+GRADIENT_EPSILON = 1e-12  # ... and BCE's gradient divides by at least this
 
 
 def _check_reduction(reduction, op):
@@ -35,19 +37,30 @@ def _matching_pair(input, target, op, names=("input", "target")):
     return input, astype(target, input.dtype)
 
 
-class ClampedLog(Function):
-    """y = max(ln x, -100) for x >= 0 (ln 0 gives -100, with no warning);  dy/dx = 1/x where unclamped, else 0."""
+def _clamped_log(x):
+    """(max(ln x, -100), where ln x was kept) for x >= 0, with no warning at x = 0."""
+    positive = x > 0
+    logs = xp.log(xp.where(positive, x, 1))
+    unclamped = positive & (logs > LOG_FLOOR)
+    return xp.where(unclamped, logs, LOG_FLOOR).astype(x.dtype), unclamped
 
-    def forward(self, x):
-        positive = x > 0
-        logs = xp.log(xp.where(positive, x, 1))
-        self.unclamped = positive & (logs > LOG_FLOOR)
-        return xp.where(self.unclamped, logs, LOG_FLOOR).astype(x.dtype)
+
+class BinaryCrossEntropy(Function):
+    """(p, t) -> -(t max(ln p, -100) + (1 - t) max(ln(1 - p), -100)), elementwise.
+
+    d/dp = (p - t) / max(p (1 - p), 1e-12): PyTorch's formula, exact inside (0, 1) and large but
+    finite at p = 0 or 1, where a wrong prediction still pushes back.  d/dt = log(1 - p) - log p
+    (not clamped, as in PyTorch: infinite at p = 0 or 1).
+    """
+
+    def forward(self, p, t):
+        return -(t * _clamped_log(p)[0] + (1 - t) * _clamped_log(1 - p)[0])
 
     def backward(self, gy):
-        x = self.inputs[0]
-        kept = Tensor(self.unclamped.astype(gy.dtype))
-        return gy * kept / where(self.unclamped, x, 1)
+        p, t = self.inputs
+        gp = gy * (p - t) / clip(p * (1 - p), low=GRADIENT_EPSILON)
+        gt = gy * (log(1 - p) - log(p)) if t.requires_grad else None
+        return gp, gt
 
 
 def mse_loss(input, target, reduction="mean"):
@@ -63,11 +76,9 @@ def binary_cross_entropy(input, target, reduction="mean"):
     _check_reduction(reduction, "binary_cross_entropy")
     input, target = _matching_pair(input, target, "binary_cross_entropy")
     p = input.data
-    loss = -(target * ClampedLog()(input) + (1 - target) * ClampedLog()(1 - input))
-    loss = _refusing(loss, ~((p >= 0) & (p <= 1)), lambda: (
+    return _reduce(_refusing(BinaryCrossEntropy()(input, target), ~((p >= 0) & (p <= 1)), lambda: (
         f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from {float(p.min())} to "
-        f"{float(p.max())} (for logits use binary_cross_entropy_with_logits)"))
-    return _reduce(loss, reduction)
+        f"{float(p.max())} (for logits use binary_cross_entropy_with_logits)")), reduction)
 
 
 def _refusing(loss, bad, message):
@@ -91,32 +102,51 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     return _reduce(softplus(logits) - target * logits, reduction)
 
 
-def _check_labels(labels, logits):
-    """Labels as a backend integer array of shape (N,) (cross_entropy refuses values outside [0, K))."""
+def _check_labels(labels, scores, op, name):
+    """Labels as a backend integer array of shape (N,) for ``name`` scores (N, K) (the range is checked by
+    ``_negative_log_likelihood``, without a host sync on a device)."""
+    if scores.ndim != 2:
+        raise ValueError(f"{op}: {name} must have shape (N, K), got {scores.shape}")
     labels = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
-    count, classes = logits.shape
+    count, classes = scores.shape
     if labels.dtype.kind not in "iu":
-        raise TypeError(f"cross_entropy: labels must be integers, got dtype {labels.dtype}")
+        raise TypeError(f"{op}: labels must be integers, got dtype {labels.dtype}")
     if labels.shape != (count,):
-        raise ValueError(f"cross_entropy: labels shape {labels.shape} must be ({count},) "
-                         f"to match logits shape {logits.shape}")
+        raise ValueError(f"{op}: labels shape {labels.shape} must be ({count},) "
+                         f"to match {name} shape {scores.shape}")
     return labels
 
 
+def nll_loss(log_probs, labels, reduction="mean"):
+    """-log_probs[n, label_n] per sample.  Shapes: log_probs (N, K), labels (N,) integers -> (N,) or scalar."""
+    _check_reduction(reduction, "nll_loss")
+    log_probs = as_tensor(log_probs)
+    labels = _check_labels(labels, log_probs, "nll_loss", "log_probs")
+    return _reduce(_negative_log_likelihood(log_probs, labels, "nll_loss"), reduction)
+
+
+def _negative_log_likelihood(log_probs, labels, op):
+    """(N,): -log_probs[n, labels[n]]; labels outside [0, K) refused (NaN on a device, see _refusing)."""
+    classes = log_probs.shape[1]
+    picked = log_probs[xp.arange(len(labels)), xp.clip(labels, 0, classes - 1)]
+    return _refusing(-picked, (labels < 0) | (labels >= classes), lambda: (
+        f"{op}: labels must lie in [0, {classes - 1}] for {classes} classes, "
+        f"got values from {int(labels.min())} to {int(labels.max())}"))
+
+
 def cross_entropy(logits, labels, reduction="mean"):
-    """-log softmax(logits)[label] per sample.  Shapes: logits (N, K), labels (N,) integers -> (N,) or scalar."""
+    """nll_loss of log_softmax(logits): -log softmax(logits)[label].  Shapes: logits (N, K), labels (N,)."""
     _check_reduction(reduction, "cross_entropy")
     logits = as_tensor(logits)
-    if logits.ndim != 2:
-        raise ValueError(f"cross_entropy: logits must have shape (N, K), got {logits.shape}")
-    labels = _check_labels(labels, logits)
-    classes = logits.shape[1]
-    one_hot = (xp.arange(classes) == labels[:, None]).astype(logits.dtype)
-    loss = -sum(log_softmax(logits, axis=1) * Tensor(one_hot), axis=1)
-    loss = _refusing(loss, (labels < 0) | (labels >= classes), lambda: (
-        f"cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
-        f"got values from {int(labels.min())} to {int(labels.max())}"))
-    return _reduce(loss, reduction)
+    labels = _check_labels(labels, logits, "cross_entropy", "logits")
+    return _reduce(_negative_log_likelihood(log_softmax(logits, axis=1), labels, "cross_entropy"), reduction)
+
+
+def l1_loss(input, target, reduction="mean"):
+    """|input - target| per element (gradient 0 where they are equal, as PyTorch).  Shapes: equal."""
+    _check_reduction(reduction, "l1_loss")
+    input, target = _matching_pair(input, target, "l1_loss")
+    return _reduce(abs(input - target), reduction)
 
 
 def kl_normal(mu, logvar, reduction="mean"):

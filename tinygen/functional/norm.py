@@ -1,10 +1,15 @@
-"""Batch normalization, as PyTorch's F.batch_norm, for (N, C) and (N, C, H, W) (any (N, C, ...)).
+"""Batch and layer normalization, as PyTorch's F.batch_norm and F.layer_norm.
+
+Both standardize with one Function, ``Normalize``; they differ in the axes it averages over.
+Batch norm, for (N, C) and (N, C, H, W) (any (N, C, ...)):
 
 Each channel c is normalized over every other axis (M values):
     y = weight * (x - mean) / sqrt(var + eps) + bias.
 Training uses the batch's mean and biased variance, and moves the running estimates
 toward the batch's mean and unbiased variance: running = (1 - momentum) running + momentum batch.
 Evaluation uses the running estimates, so one sample's output no longer depends on its batch.
+Layer norm standardizes each sample over its last axes (``normalized_shape``), in training and
+evaluation alike, so a sample never depends on its batch: what a WGAN-GP critic needs.
 """
 from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
@@ -53,6 +58,12 @@ def _check_channel_vector(name, tensor, channels, input_shape):
 def _check_arguments(x, running_mean, running_var, weight, bias, training, momentum, eps):
     if x.ndim < 2:
         raise ValueError(f"batch_norm: input must have shape (N, C) or (N, C, H, W), got {x.shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"batch_norm: input must hold floating-point numbers, got dtype {x.dtype}")
+    for name, tensor in [("weight", weight), ("bias", bias)]:
+        if isinstance(tensor, Tensor) and tensor.dtype != x.dtype:
+            raise TypeError(f"batch_norm: {name} dtype {tensor.dtype} differs from input dtype {x.dtype}; "
+                            "convert one with .astype()")
     for name, tensor in [("running_mean", running_mean), ("running_var", running_var),
                          ("weight", weight), ("bias", bias)]:
         _check_channel_vector(name, tensor, x.shape[1], x.shape)
@@ -94,3 +105,26 @@ def batch_norm(x, running_mean, running_var, weight=None, bias=None, training=Fa
     if bias is not None:
         x_hat = x_hat + bias.reshape(channel_shape)
     return x_hat
+
+
+def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
+    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over the last axes.
+
+    Shapes: x (*, *normalized_shape) -> same; weight and bias ``normalized_shape`` or None.
+    """
+    x = as_tensor(x)
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape or x.shape[x.ndim - len(shape):] != shape or x.ndim < len(shape):
+        raise ValueError(f"layer_norm: input shape {x.shape} must end in normalized_shape {shape}")
+    if x.dtype.kind != "f":
+        raise TypeError(f"layer_norm: input must hold floating-point numbers, got dtype {x.dtype}")
+    for name, tensor in (("weight", weight), ("bias", bias)):
+        if tensor is not None and (not isinstance(tensor, Tensor) or tensor.shape != shape or tensor.dtype != x.dtype):
+            raise ValueError(f"layer_norm: {name} must be a {x.dtype} Tensor of shape {shape} (normalized_shape), "
+                             f"got {getattr(tensor, 'shape', type(tensor).__name__)} {getattr(tensor, 'dtype', '')}")
+    if not eps > 0:
+        raise ValueError(f"layer_norm: eps must be positive, got {eps}")
+    y = Normalize(tuple(range(x.ndim - len(shape), x.ndim)), eps)(x)
+    if weight is not None:
+        y = y * weight
+    return y if bias is None else y + bias

@@ -1,4 +1,4 @@
-"""Reductions over axes: sum, mean, max, min, var.
+"""Reductions over axes: sum, mean, max, min, var, std, and argmax (an index, no gradient).
 
 A reduction's gradient spreads ``gy`` back over the reduced axes: evenly copied
 for sum, shared among the tied largest elements for max.
@@ -6,6 +6,7 @@ for sum, shared among the tied largest elements for max.
 import math
 
 from tinygen.autograd import Function, Tensor, as_tensor
+from tinygen.backend import xp
 from tinygen.functional.shape import broadcast_to, normalize_axes, reshape
 
 
@@ -26,14 +27,14 @@ class Sum(Function):
 
 
 class Max(Function):
-    """Largest value over ``axes``; ties share the gradient equally."""
+    """Largest value over ``axes`` (NaN if any is NaN); ties share the gradient equally, and NaNs take it all."""
 
     def __init__(self, axes, keepdims):
         self.axes, self.keepdims = axes, keepdims
 
     def forward(self, x):
         largest = x.max(axis=self.axes, keepdims=True)
-        is_max = (x == largest).astype(x.dtype)
+        is_max = ((x == largest) | (xp.isnan(x) & xp.isnan(largest))).astype(x.dtype)
         self.share = is_max / is_max.sum(axis=self.axes, keepdims=True)
         return largest if self.keepdims else largest.reshape([n for i, n in enumerate(largest.shape)
                                                               if i not in self.axes])
@@ -78,3 +79,21 @@ def var(x, axis=None, keepdims=False, ddof=0):
         raise ValueError(f"var: {count} elements with ddof={ddof} leaves no degrees of freedom")
     deviation = x - mean(x, axis=axes, keepdims=True)
     return sum(deviation * deviation, axis=axes, keepdims=keepdims) / (count - ddof)
+
+
+def std(x, axis=None, keepdims=False, ddof=0):
+    """sqrt(var): ``ddof=0`` as NumPy and ``var`` here; PyTorch's x.std() is ``ddof=1`` (unbiased)."""
+    return var(x, axis=axis, keepdims=keepdims, ddof=ddof) ** 0.5
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Index of the largest value (the first at a tie) over one axis, or of the flattened tensor: int64, no gradient."""
+    x = as_tensor(x)
+    if axis is not None:
+        axis = normalize_axes(axis, x.ndim, "argmax")
+        if len(axis) != 1:
+            raise ValueError(f"argmax: axis must be one axis or None, got {axis}")
+        axis = axis[0]
+    if x.size == 0:
+        raise ValueError(f"argmax: cannot take the argmax of an empty tensor of shape {x.shape}")
+    return Tensor(xp.argmax(x.data, axis=axis, keepdims=keepdims).astype(xp.int64))

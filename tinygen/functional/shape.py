@@ -209,3 +209,31 @@ def stack(tensors, axis=0):
             raise ValueError(f"stack: tensor {i} has shape {t.shape}, tensor 0 has {tensors[0].shape}; they must match")
     position = normalize_position(axis, tensors[0].ndim, "stack")
     return concatenate([expand_dims(t, position) for t in tensors], axis=position)
+
+
+def cat(tensors, dim=0):
+    """PyTorch's name for concatenate: join tensors along an existing axis ``dim``."""
+    return concatenate(tensors, axis=dim)
+
+
+def permute(x, *dims):
+    """PyTorch's name for transpose with an explicit order: y.shape[i] = x.shape[dims[i]]."""
+    x = as_tensor(x)
+    dims = tuple(dims[0]) if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    if len(dims) != x.ndim:
+        raise ValueError(f"permute: dims {dims} must name each of the {x.ndim} axes once")
+    return transpose(x, dims)
+
+
+class Clone(Function):
+    """A copy of x that owns its memory; the gradient passes through unchanged."""
+
+    def forward(self, x):
+        return x.copy()
+
+    def backward(self, gy):
+        return gy
+
+
+def clone(x):
+    return Clone()(as_tensor(x))

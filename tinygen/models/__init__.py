@@ -11,5 +11,7 @@ from tinygen.models.cae import ContractiveAutoencoder
 from tinygen.models.conv_ae import ConvAutoencoder
 from tinygen.models.dae import DenoisingAutoencoder
 from tinygen.models.deep_ae import DeepAutoencoder
+from tinygen.models import rbm_recipe  # noqa: F401  (registers "rbm")
+from tinygen.models.rbm import RBM
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
 from tinygen.models.sparse_ae import SparseAutoencoder

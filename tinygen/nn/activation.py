@@ -43,3 +43,17 @@ class Softplus(Module):
 
     def forward(self, x):
         return F.softplus(x)
+
+
+class Softmax(Module):
+    """e^x / sum(e^x) along ``dim``: each slice becomes a probability vector. Shapes: any -> same."""
+
+    def __init__(self, dim=-1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, x):
+        return F.softmax(x, dim=self.dim)
+
+    def extra_repr(self):
+        return f"dim={self.dim}"

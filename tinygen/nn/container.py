@@ -1,4 +1,5 @@
-"""Sequential: layers applied one after another, named "0", "1", ... as in PyTorch."""
+"""Containers: Sequential (layers applied one after another) and ModuleList (layers kept in a list),
+both naming their parts "0", "1", ... as in PyTorch."""
 from collections import OrderedDict
 
 from tinygen.nn.module import Module
@@ -34,3 +35,41 @@ class Sequential(Module):
     def append(self, module):
         self.add_module(str(len(self)), module)
         return self
+
+
+class ModuleList(Module):
+    """A list of Modules whose parameters the owner finds (a plain Python list would hide them).
+
+    It has no forward: the owner decides how to call its parts. Keys are "0.weight", "1.bias", ...
+    """
+
+    def __init__(self, modules=()):
+        super().__init__()
+        for module in modules:
+            self.append(module)
+
+    def append(self, module):
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def __getitem__(self, index):
+        modules = list(self._modules.values())
+        if isinstance(index, slice):
+            return ModuleList(modules[index])
+        if not -len(modules) <= index < len(modules):
+            raise IndexError(f"ModuleList index {index} is out of range for {len(modules)} modules")
+        return modules[index]
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def forward(self, *inputs):
+        raise NotImplementedError("ModuleList has no forward: call its modules yourself (for layer in self.layers: ...)")

@@ -13,6 +13,11 @@ from tinygen.nn import init
 from tinygen.nn.module import Module, Parameter, check_sizes
 
 
+def _check_pair_at_least(layer, name, values, minimum):
+    if min(values) < minimum:
+        raise ValueError(f"{layer}: {name}={values if values[0] != values[1] else values[0]} must be at least {minimum}")
+
+
 class _Convolution(Module):
     """Sizes, parameters, default initialization, input checks and repr shared by both layers."""
 
@@ -23,6 +28,8 @@ class _Convolution(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size, self.stride = pair(kernel_size, "kernel_size", name), pair(stride, "stride", name)
         self.padding, self.dilation = pair(padding, "padding", name), pair(dilation, "dilation", name)
+        for setting, minimum in (("kernel_size", 1), ("stride", 1), ("padding", 0), ("dilation", 1)):
+            _check_pair_at_least(name, setting, getattr(self, setting), minimum)
         self.weight = Parameter(creation.zeros(*weight_shape, *self.kernel_size))
         self.register_parameter("bias", Parameter(creation.zeros(out_channels)) if bias else None)
         self.reset_parameters()
@@ -77,6 +84,10 @@ class ConvTranspose2d(_Convolution):
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias,
                          weight_shape=(in_channels, out_channels))
         self.output_padding = pair(output_padding, "output_padding", type(self).__name__)
+        for axis, (extra, stride, dilation) in enumerate(zip(self.output_padding, self.stride, self.dilation)):
+            if not 0 <= extra < max(stride, dilation):
+                raise ValueError(f"ConvTranspose2d: output_padding={output_padding!r} must be at least 0 and smaller "
+                                 f"than stride or dilation ({extra} >= max({stride}, {dilation}) along axis {axis})")
         if method not in TRANSPOSE_METHODS:
             raise ValueError(f"{type(self).__name__}: method must be one of {TRANSPOSE_METHODS}, "
                              f"got {method!r}")

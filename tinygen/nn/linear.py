@@ -1,4 +1,5 @@
 """The fully connected layer (Keras's Dense)."""
+import tinygen.functional as F
 from tinygen import creation
 from tinygen.autograd import as_tensor
 from tinygen.nn import init
@@ -28,8 +29,7 @@ class Linear(Module):
         if x.dtype != self.weight.dtype:
             raise TypeError(f"{self.describe()}: input dtype {x.dtype} differs from the layer's {self.weight.dtype}; "
                             "convert the input with .astype() or the layer with .to(dtype)")
-        y = x @ self.weight.T
-        return y if self.bias is None else y + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
         return f"{self.in_features} -> {self.out_features}" + ("" if self.bias is not None else ", bias=False")

@@ -244,6 +244,9 @@ class Module:
         ``strict``), and entries of the wrong shape or dtype (always). Returns
         (missing_keys, unexpected_keys).
         """
+        if not hasattr(state_dict, "keys") or not hasattr(state_dict, "__getitem__"):
+            raise TypeError(f"load_state_dict into {type(self).__name__}: expected a mapping of names to tensors "
+                            f"(what state_dict() returns), got {type(state_dict).__name__}")
         own = self.state_dict()
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]

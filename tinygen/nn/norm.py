@@ -1,4 +1,4 @@
-"""Batch normalization layers: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W).
+"""Normalization layers: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W), and LayerNorm.
 
     y = weight * (x - mean) / sqrt(var + eps) + bias, per channel.
 Training normalizes with the batch's statistics and moves the running estimates toward
@@ -45,6 +45,10 @@ class BatchNorm(Module):
         if x.shape[1] != self.num_features:
             raise ValueError(f"{self.describe()} expects {self.num_features} channels (axis 1), "
                              f"got {x.shape[1]} in input of shape {x.shape}")
+        own = next((t.dtype for t in (self.weight, self.running_mean) if t is not None), x.dtype)
+        if x.dtype != own or x.dtype.kind != "f":
+            raise TypeError(f"{self.describe()}: input dtype {x.dtype} differs from the layer's {own}; "
+                            "convert the input with .astype() or the layer with .to(dtype)")
 
     def _momentum(self):
         """This step's averaging factor: momentum, or 1/(batches seen) for a cumulative average."""
@@ -78,3 +82,28 @@ class BatchNorm2d(BatchNorm):
 
     input_ranks = (4,)
     layout = "(N, C, H, W)"
+
+
+class LayerNorm(Module):
+    """Standardizes each sample over its last axes (``normalized_shape``), then weight * . + bias (that shape).
+
+    No running statistics and no batch dependence: training and evaluation compute the same thing.
+    """
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True):
+        super().__init__()
+        shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+        if not shape or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in shape):
+            raise ValueError(f"LayerNorm: normalized_shape must be a positive int or a tuple of them, "
+                             f"got {normalized_shape!r}")
+        if not eps > 0:
+            raise ValueError(f"LayerNorm: eps must be positive, got {eps!r}")
+        self.normalized_shape, self.eps, self.elementwise_affine = shape, eps, elementwise_affine
+        self.register_parameter("weight", Parameter(creation.ones(*shape)) if elementwise_affine else None)
+        self.register_parameter("bias", Parameter(creation.zeros(*shape)) if elementwise_affine else None)
+
+    def forward(self, x):
+        return F.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}" + ("" if self.elementwise_affine else ", elementwise_affine=False")

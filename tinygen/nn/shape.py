@@ -1,4 +1,4 @@
-"""Layers that only change a tensor's shape: Flatten, Unflatten and Reshape."""
+"""Layers that only change a tensor's shape: Flatten, Unflatten, Reshape, and Identity (which changes nothing)."""
 import math
 
 import tinygen.functional as F
@@ -59,3 +59,13 @@ class Reshape(Module):
 
     def extra_repr(self):
         return ", ".join(map(str, self.shape))
+
+
+class Identity(Module):
+    """Returns its input: a placeholder where an architecture has no layer (e.g. no norm in a critic)."""
+
+    def __init__(self, *args, **kwargs):  # ignores its arguments, as PyTorch's does
+        super().__init__()
+
+    def forward(self, x):
+        return x

@@ -1,0 +1,32 @@
+"""Casting between dtypes, and bringing an op's operands to one dtype by ``tinygen.dtypes``' rules.
+
+A cast is differentiable: its gradient is cast back, so the gradient of a float32 leaf
+that met a float64 operand is float32 again.
+"""
+from tinygen import dtypes
+from tinygen.autograd import Function, Tensor
+
+
+class Cast(Function):
+    """Change dtype; the gradient is cast back to the input's dtype."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return astype(gy, self.inputs[0].dtype)
+
+
+def astype(x, dtype):
+    """x as ``dtype`` (x itself when it already has it)."""
+    x = x if isinstance(x, Tensor) else Tensor(x)
+    return x if x.dtype == dtype else Cast(dtype)(x)
+
+
+def promote(*operands, true_division=False):
+    """Every operand as a Tensor of the one dtype ``dtypes.result_type`` gives them."""
+    dtype = dtypes.result_type(*operands, true_division=true_division)
+    return tuple(astype(x, dtype) if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in operands)
