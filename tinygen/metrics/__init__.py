@@ -1,5 +1,6 @@
 """What the literature measures about a generative model, one concept a module."""
 from tinygen.metrics.psnr import psnr
+from tinygen.metrics.toy_modes import ModeStatistics, mode_statistics, toy_set_statistics
 from tinygen.metrics.ais import AISEstimate, ais_schedule, annealed_importance_sampling
 from tinygen.metrics.exact_partition import all_binary_states, exact_log_partition
 from tinygen.metrics.linear_probe import linear_probe_accuracy

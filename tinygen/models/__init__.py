@@ -5,6 +5,7 @@ Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/r
 from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
 from tinygen.models import ae_family_recipes  # noqa: F401  (registers dae, sparse-ae, cae, deep-ae, conv-ae)
 from tinygen.models import gan_recipe  # noqa: F401  (registers "gan", "dcgan", "cgan")
+from tinygen.models import wgan_recipe  # noqa: F401  (registers "wgan", "wgan-gp"; the Wasserstein losses)
 from tinygen.models.ae import Autoencoder
 from tinygen.models.cae import ContractiveAutoencoder
 from tinygen.models.conv_ae import ConvAutoencoder
