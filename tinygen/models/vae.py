@@ -67,6 +67,9 @@ class VAE(nn.Module):
         mu, logvar = as_tensor(mu), as_tensor(logvar)
         if noise is None:
             noise = Tensor(generator().standard_normal(mu.shape, dtype=mu.dtype))
+        noise = as_tensor(noise)
+        if noise.shape != mu.shape:
+            raise ValueError(f"VAE.reparameterize: noise shape {noise.shape} must equal mu's shape {mu.shape}")
         sigma = F.exp(0.5 * logvar)     # the standard deviation; exp(logvar) would be the variance
         return mu + sigma * noise.detach()
 
@@ -90,17 +93,20 @@ class VAE(nn.Module):
         per_pixel = -0.5 * (residual * residual) - self.log_scale - 0.5 * LOG_2PI
         return per_pixel.sum(axis=pixel_axes)
 
-    def loss_terms(self, x):
-        """{"recon": mean -log p(x | z) with z ~ q(z | x), "kl": mean KL(q(z | x) || N(0, I))}, nats."""
+    def loss_terms(self, x, noise=None):
+        """{"recon": mean -log p(x | z) with z ~ q(z | x), "kl": mean KL(q(z | x) || N(0, I))}, nats.
+
+        ``noise``: the eps of the reparameterization (N, latent_dim), to replay a draw exactly.
+        """
         x = as_tensor(x)
         mu, logvar = self.encode(x)
-        z = self.reparameterize(mu, logvar)
+        z = self.reparameterize(mu, logvar, noise)
         recon = -self.log_likelihood(x, self.decode_logits(z)).mean()
         return {"recon": recon, "kl": F.kl_normal(mu, logvar)}
 
-    def loss(self, x):
+    def loss(self, x, noise=None):
         """recon + kl_weight * KL: the mean negative ELBO per example (in nats) when kl_weight is 1."""
-        terms = self.loss_terms(x)
+        terms = self.loss_terms(x, noise)
         return terms["recon"] + self.kl_weight * terms["kl"]
 
     # --- using a trained model ---------------------------------------------------------------
