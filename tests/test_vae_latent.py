@@ -65,3 +65,11 @@ def test_manifold_and_scatter_draw_a_2d_model_and_refuse_others(model, images, t
         vae_latent.manifold(wide, tmp_path / "m.png")
     with pytest.raises(ValueError, match="2-d latent space, this one has latent_dim=3"):
         vae_latent.scatter(wide, images, np.zeros(12, int), tmp_path / "s.png")
+
+
+def test_latent_map_draws_scatter_and_manifold_in_one_picture(model, images, tmp_path):
+    picture = imread(vae_latent.latent_map(model, images, np.arange(12) % 4, tmp_path / "map.png", n=5))
+    assert picture.shape[:2] == (600, 1200)
+    with pytest.raises(ValueError, match="latent_map: needs a model with a 2-d latent space"):
+        vae_latent.latent_map(dense_vae(image_shape=(1, 8, 8), hidden=4, latent_dim=1), images,
+                              np.zeros(12, int), tmp_path / "m.png")

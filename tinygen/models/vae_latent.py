@@ -8,11 +8,16 @@ model in eval mode without recording a graph. The codes used are the encoder's m
   quantiles, so each cell covers the same prior probability (a linear grid wastes cells on the tails);
 * ``interpolate``: decode mu_a + t (mu_b - mu_a) for t from 0 to 1;
 * ``attribute_vector`` / ``add_attribute``: the course's "add sunglasses": the difference of the mean
-  codes of images with and without an attribute, added to other images' codes.
+  codes of images with and without an attribute, added to other images' codes;
+* ``latent_map``: scatter and manifold of a 2-d model side by side in one picture (``tinygen latent``).
 """
+from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from tinygen import backend, plot
 from tinygen.autograd import Tensor, no_grad
@@ -49,20 +54,22 @@ def quantile_grid(n, edge=0.05):
     return np.stack([z1.ravel(), z2.ravel()], axis=1)
 
 
+def _check_2d(model, caller):
+    if model.latent_dim != 2:
+        raise ValueError(f"{caller}: needs a model with a 2-d latent space, this one has latent_dim="
+                         f"{model.latent_dim}")
+
+
 def manifold(model, path, n=15):
     """Save the decoded quantile grid of a 2-d model as one n x n picture; return the path."""
-    if model.latent_dim != 2:
-        raise ValueError(f"manifold: needs a model with a 2-d latent space, this one has latent_dim="
-                         f"{model.latent_dim}")
+    _check_2d(model, "manifold")
     images = decode(model, quantile_grid(n))
     return plot.image_grid(images, path, ncols=n, pad=0, title="decoded codes at the N(0, 1) quantiles")
 
 
 def scatter(model, images, labels, path):
     """Save the scatter of the test means mu(x) of a 2-d model, coloured by label; return the path."""
-    if model.latent_dim != 2:
-        raise ValueError(f"scatter: needs a model with a 2-d latent space, this one has latent_dim="
-                         f"{model.latent_dim}")
+    _check_2d(model, "scatter")
     return plot.latent_scatter(latent_means(model, images), labels, path, title="test images' mean codes, by digit")
 
 
@@ -95,3 +102,29 @@ def add_attribute(model, images, vector, strengths=(-1.0, -0.5, 0.0, 0.5, 1.0)):
 def ink(images):
     """Total ink per image (the sum of its pixel values): a simple measure of stroke thickness. (N,)."""
     return np.asarray(images, dtype=np.float32).reshape(len(images), -1).sum(axis=1)
+
+
+def latent_map(model, images, labels, path, n=20):
+    """Save one picture: left, the mean codes of ``images`` coloured by ``labels``, with the quantile grid's
+    extent marked; right, the manifold decoded on that grid. Returns the path."""
+    _check_2d(model, "latent_map")
+    codes, grid = latent_means(model, images), quantile_grid(n)
+    mosaic = plot.tile(decode(model, grid)[:, 0], n, pad=0)
+    figure = Figure(figsize=(12, 6), dpi=100, layout="tight")
+    left, right = figure.add_subplot(1, 2, 1), figure.add_subplot(1, 2, 2)
+    classes, index = np.unique(np.asarray(labels), return_inverse=True)
+    left.scatter(codes[:, 0], codes[:, 1], s=5, alpha=0.7, color=plot.class_colours(len(classes))[index])
+    low, high = grid.min(axis=0), grid.max(axis=0)
+    left.add_patch(Rectangle(low, *(high - low), fill=False, linestyle="--", color="black"))
+    left.set(xlabel="z1", ylabel="z2", title="mean codes by label (box: the manifold's grid)")
+    for label, colour in zip(classes, plot.class_colours(len(classes))):
+        left.scatter([], [], color=colour, label=str(label))
+    left.legend(fontsize="small", markerscale=2)
+    right.imshow(mosaic, cmap="gray", vmin=0, vmax=1)
+    right.set_axis_off()
+    right.set_title(f"decoded {n} x {n} grid at the N(0, 1) quantiles (z1 right, z2 up)")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    FigureCanvasAgg(figure).print_png(path)
+    return path
+
