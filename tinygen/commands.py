@@ -126,7 +126,7 @@ def trained_model(location, data_dir=None, dataset=None):
 
 
 def command_evaluate(args):
-    recipe, model, run = trained_model(args.run, args.data_dir, args.dataset)
+    recipe, model, run = trained_model(args.run_folder, args.data_dir, args.dataset)
     if recipe.evaluate is None:
         raise UsageError(f"model {recipe.name!r} has no evaluation")
     check_shape(recipe, model, run.test, run.settings)
@@ -226,7 +226,7 @@ def command_reconstruct(args):
 
 
 def command_latent(args):
-    recipe, model, run = trained_model(args.run, args.data_dir)
+    recipe, model, run = trained_model(args.run_folder, args.data_dir)
     if recipe.latent is None:
         raise UsageError(f"model {recipe.name!r} has no latent space to map")
     load_plot()
@@ -242,7 +242,7 @@ def command_export(args):
         from safetensors.numpy import save_file
     except ImportError:
         raise UsageError("export needs the safetensors package: pip install -e '.[export]'") from None
-    recipe, model, _ = trained_model(args.run)
+    recipe, model, _ = trained_model(args.run_folder)
     tensors = {name: numpy.ascontiguousarray(backend.to_numpy(value.data))
                for name, value in model.state_dict().items()}
     out.parent.mkdir(parents=True, exist_ok=True)
