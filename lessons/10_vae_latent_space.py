@@ -20,7 +20,8 @@ from tinygen.lesson import setup
 from tinygen.metrics import iwae_bound
 from tinygen.models import vae_latent
 from tinygen.models.vae_networks import dense_vae
-from tinygen.train import GradientTrainer, fit
+from tinygen.train import fit
+from tinygen.trainer import GradientTrainer
 
 lesson = setup(__file__)
 train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
