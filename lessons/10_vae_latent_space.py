@@ -27,14 +27,14 @@ lesson = setup(__file__)
 train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
 count = lesson.pick(1500, len(train_set))
 train_set = Dataset(train_set.images[:count], train_set.labels[:count], "mnist-5k train")
-epochs, hidden = lesson.pick(6, 40), lesson.pick(256, 400)
-print(train_set, test_set, f"-> {epochs} epochs, hidden width {hidden}")
+epochs, hidden, batch = lesson.pick(6, 40), lesson.pick(256, 400), lesson.pick(32, 128)
+print(train_set, test_set, f"-> {epochs} epochs of batches of {batch}, hidden width {hidden}")
 
 
 def train(model):
     tg.manual_seed(0)
     trainer = GradientTrainer(model, optim.Adam(model.parameters(), lr=1e-3))
-    fit(trainer, DataLoader(train_set, 128, shuffle=True, seed=0), epochs=epochs, progress=False, verbose=False)
+    fit(trainer, DataLoader(train_set, batch, shuffle=True, seed=0), epochs=epochs, progress=False, verbose=False)
     return model.eval()
 
 
