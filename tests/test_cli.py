@@ -147,7 +147,7 @@ def test_sample_help_says_a_plain_autoencoder_is_not_generative(capsys):
 
 
 BAD_INPUT = {
-    "unknown model": (["train", "vea"], "invalid choice: 'vea' \\(choose from 'ae'\\)"),
+    "unknown model": (["train", "vea"], "invalid choice: 'vea' \\(choose from 'ae'"),
     "unknown dataset": (["train", "ae", "--dataset", "mnist-6k"], "unknown dataset 'mnist-6k'; choose one of"),
     "missing data dir": (["train", "ae", "--data-dir", "{tmp}/absent"], "is not a folder; give the folder"),
     "zero epochs": (["train", "ae", "--epochs", "0"], "--epochs: must be a positive integer, got 0"),

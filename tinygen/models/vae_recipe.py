@@ -14,7 +14,7 @@ from tinygen import backend
 from tinygen.autograd import Tensor
 from tinygen.metrics import likelihood_report
 from tinygen.models import vae_latent
-from tinygen.models.ae_recipe import loss_curves
+from tinygen.models.ae_recipe import standard_figures
 from tinygen.models.inference import map_batches
 from tinygen.models.recipe import Recipe, register
 from tinygen.models.vae_networks import conv_vae, dense_vae
@@ -99,11 +99,8 @@ def evaluate(model, run):
 
 def figures(model, history, run, out):
     """Loss curves, test reconstructions, samples from the prior; the latent map of a 2-d model."""
-    from tinygen import plot
-    out, shown = Path(out), run.test.images[:10]
-    paths = [loss_curves(history, out / "loss_curves.png"),
-             plot.reconstructions(shown, reconstruct(model, shown), out / "reconstructions.png"),
-             plot.image_grid(sample(model, 64, None, run), out / "samples.png", title="decoded z ~ N(0, I)")]
+    paths = standard_figures(history, run, out, lambda images: reconstruct(model, images),
+                             sample(model, 64, None, run), "decoded z ~ N(0, I)")
     if model.latent_dim == 2:
         paths += latent(model, run, out)
     return paths
