@@ -61,8 +61,8 @@ def tinygen_step(op, stride, padding, data, method):
     return step
 
 
-def torch_step(torch, op, stride, padding, data):
-    x, w, b = (torch.tensor(a, requires_grad=True) for a in data)
+def torch_step(torch, op, stride, padding, data, device="cpu"):
+    x, w, b = (torch.tensor(a, device=device, requires_grad=True) for a in data)
     function = torch.nn.functional.conv2d if op == "conv" else torch.nn.functional.conv_transpose2d
 
     def step():

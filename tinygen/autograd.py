@@ -129,7 +129,8 @@ class Tensor:
 
     def to(self, name):
         """A copy on backend ``name`` ("numpy" or "cupy"); a leaf copy keeps requires_grad."""
-        return Tensor(backend.to_backend(self.data, name), requires_grad=self.requires_grad)
+        moved = _wrap(backend.to_backend(self.data, name))  # not Tensor(): that would move it to the current backend
+        return moved.requires_grad_(self.requires_grad)
 
     # --- differentiation ---------------------------------------------------
     def backward(self, grad=None, create_graph=False):

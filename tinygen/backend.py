@@ -2,7 +2,8 @@
 
 Every kernel reaches arrays through ``xp``, a thin proxy that forwards to the
 module of the current backend, so ``set_backend("cupy")`` really moves the work.
-The random generator lives here too: one per backend, reseeded by ``manual_seed``.
+The random generator lives here too: one host generator, reseeded by ``manual_seed``, whose
+state is the whole random state (a device backend's draws are made by it and copied over).
 """
 import os
 
@@ -14,10 +15,22 @@ _BACKENDS = ("numpy", "cupy")
 _state = {"name": "numpy", "module": numpy}
 _generators = {}
 _seed = {"value": None}
+_cupy_stand_in = {"module": None}
+
+
+def use_cupy_stand_in(module):
+    """For tests: serve backend "cupy" from ``module`` instead of the real cupy (None undoes it).
+
+    tests/devicelike.py is such a module: NumPy's arithmetic behind CuPy's refusals (no implicit
+    host conversion, no host/device mixing, CuPy's names only), so the GPU path runs without a GPU.
+    """
+    _cupy_stand_in["module"] = module
 
 
 def _import_cupy():
     """Import cupy and make sure a GPU is usable, or say exactly what is missing."""
+    if _cupy_stand_in["module"] is not None:
+        return _cupy_stand_in["module"]
     try:
         import cupy
     except ImportError as error:
@@ -63,11 +76,23 @@ class _ArrayModule:
 xp = _ArrayModule()
 
 
+def _is_cupy_array(value):
+    stand_in = _cupy_stand_in["module"]
+    if stand_in is not None:
+        return isinstance(value, stand_in.ndarray)
+    return type(value).__module__.startswith("cupy")
+
+
+def is_array(value):
+    """Whether ``value`` is an array of either backend (numpy or cupy)."""
+    return isinstance(value, numpy.ndarray) or _is_cupy_array(value)
+
+
 def backend_of(array):
     """The backend name an array belongs to; TypeError for anything that is not an array."""
     if isinstance(array, numpy.ndarray):
         return "numpy"
-    if type(array).__module__.startswith("cupy"):
+    if _is_cupy_array(array):
         return "cupy"
     raise TypeError(f"expected a numpy or cupy array, got {type(array).__name__}")
 
@@ -102,7 +127,7 @@ def to_backend(array, name=None):
 
 def asarray(data, dtype=None):
     """An array of the current backend from lists, scalars or arrays of either backend."""
-    if isinstance(data, numpy.ndarray) or type(data).__module__.startswith("cupy"):
+    if is_array(data):
         data = to_backend(data)
     return _state["module"].asarray(data, dtype=dtype)
 
@@ -120,17 +145,13 @@ def default_float():
 
 
 def scatter_add(target, index, values):
-    """target[index] += values, adding repeated indices (numpy's add.at, cupy's twin)."""
-    if backend_of(target) == "numpy":
-        numpy.add.at(target, index, values)
-    else:
-        import cupyx
-        cupyx.scatter_add(target, index, values)
+    """target[index] += values, adding repeated indices (numpy's add.at; cupy has it since v12)."""
+    get_array_module(target).add.at(target, index, values)
     return target
 
 
 def manual_seed(seed):
-    """Reseed the generator of every backend so that runs repeat exactly."""
+    """Reseed the random generator so that runs repeat exactly, on every backend."""
     if not isinstance(seed, (int, numpy.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     _seed["value"] = int(seed)
@@ -152,10 +173,30 @@ def set_rng_state(state):
 
 
 def generator_for(name):
-    """The random generator of backend ``name``, made on first use."""
+    """The random generator of backend ``name``: NumPy's (made on first use), or its draws copied to a device."""
     if name not in _generators:
-        _generators[name] = _module_named(name).random.default_rng(_seed["value"])
+        _generators[name] = (numpy.random.default_rng(_seed["value"]) if name == "numpy"
+                             else _DeviceDraws(name))
     return _generators[name]
+
+
+class _DeviceDraws:
+    """A device backend's random numbers: drawn by the host generator, then copied to the device.
+
+    Why not CuPy's own generator: its state cannot be saved in a checkpoint (nor put back around an
+    epoch-end hook), so a resumed GPU run would draw other numbers than an uninterrupted one. With one
+    host stream the checkpointed state is the whole random state, and a device run draws exactly what
+    a NumPy run draws. The price: the numbers are made on the CPU and uploaded (no synchronisation).
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def random(self, size=None, dtype=numpy.float64):
+        return to_backend(numpy.asarray(generator_for("numpy").random(size, dtype=dtype)), self.name)
+
+    def standard_normal(self, size=None, dtype=numpy.float64):
+        return to_backend(numpy.asarray(generator_for("numpy").standard_normal(size, dtype=dtype)), self.name)
 
 
 def _backend_from_environment():

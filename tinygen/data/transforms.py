@@ -1,13 +1,14 @@
 """Binarization and noise for image batches, on backend arrays (numpy or cupy), dtype and shape kept.
 
+Each works with the array library of the images it is given, whatever the current backend.
+
 Every random transform draws from ``generator`` (a numpy-style Generator of the array's
-backend), by default ``tinygen.backend.generator()``, so ``tg.manual_seed`` makes it repeat.
+backend), by default that backend's ``tinygen.backend.generator_for``, so ``tg.manual_seed`` makes it repeat.
 """
 import math
 import numbers
 
 from tinygen import backend
-from tinygen.backend import xp
 
 
 def binarize(images, threshold=0.5):
@@ -30,9 +31,9 @@ def gaussian_noise(images, std, generator=None, clip=False):
     """x + std * z with z ~ N(0, 1) per pixel; with ``clip`` the result is clipped to [0, 1]."""
     _check_images(images)
     _check_number("std", std, low=0.0)
-    noise = _generator(generator).standard_normal(images.shape, dtype=images.dtype)
+    noise = _generator(generator, images).standard_normal(images.shape, dtype=images.dtype)
     noisy = images + images.dtype.type(std) * noise
-    return xp.clip(noisy, 0, 1) if clip else noisy
+    return backend.get_array_module(images).clip(noisy, 0, 1) if clip else noisy
 
 
 def salt_and_pepper(images, fraction, generator=None):
@@ -41,7 +42,7 @@ def salt_and_pepper(images, fraction, generator=None):
     _check_unit_interval("fraction", fraction)
     hit = _uniform(images, generator) < fraction
     salt = _uniform(images, generator) < 0.5
-    return xp.where(hit, salt.astype(images.dtype), images)
+    return backend.get_array_module(images).where(hit, salt.astype(images.dtype), images)
 
 
 def mask_pixels(images, fraction, generator=None):
@@ -52,13 +53,14 @@ def mask_pixels(images, fraction, generator=None):
     return images * keep.astype(images.dtype)
 
 
-def _generator(generator):
-    return backend.generator() if generator is None else generator
+def _generator(generator, images):
+    """The given generator, or the one of the images' backend (host images get host noise on any backend)."""
+    return backend.generator_for(backend.backend_of(images)) if generator is None else generator
 
 
 def _uniform(images, generator):
     """U[0, 1) draws shaped like ``images``."""
-    return _generator(generator).random(images.shape, dtype=images.dtype)
+    return _generator(generator, images).random(images.shape, dtype=images.dtype)
 
 
 def _check_images(images):

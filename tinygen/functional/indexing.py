@@ -79,8 +79,8 @@ def getitem(x, index):
 
 def _pad_widths(pad_width, ndim):
     """numpy.pad's forms (n, (before, after), or one pair per axis) as one pair per axis."""
-    try:
-        widths = xp.broadcast_to(xp.asarray(pad_width), (ndim, 2)).tolist()
+    try:  # host numbers, worked out on the host: xp would upload them to a GPU only to copy them back
+        widths = backend.numpy.broadcast_to(backend.numpy.asarray(pad_width), (ndim, 2)).tolist()
     except ValueError:
         raise ValueError(f"pad: pad_width {pad_width!r} must be an int, a (before, after) pair, "
                          f"or {ndim} such pairs") from None

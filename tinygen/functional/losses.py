@@ -62,12 +62,26 @@ def binary_cross_entropy(input, target, reduction="mean"):
     """-(t log p + (1 - t) log(1 - p)) per element, p in [0, 1], each log clamped at -100."""
     _check_reduction(reduction, "binary_cross_entropy")
     input, target = _matching_pair(input, target, "binary_cross_entropy")
-    if not bool(((input.data >= 0) & (input.data <= 1)).all()):
-        low, high = float(input.data.min()), float(input.data.max())
-        raise ValueError(f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from "
-                         f"{low} to {high} (for logits use binary_cross_entropy_with_logits)")
+    p = input.data
     loss = -(target * ClampedLog()(input) + (1 - target) * ClampedLog()(1 - input))
+    loss = _refusing(loss, ~((p >= 0) & (p <= 1)), lambda: (
+        f"binary_cross_entropy: input must hold probabilities in [0, 1], got values from {float(p.min())} to "
+        f"{float(p.max())} (for logits use binary_cross_entropy_with_logits)"))
     return _reduce(loss, reduction)
+
+
+def _refusing(loss, bad, message):
+    """``loss`` (elementwise), where no element is ``bad``: ValueError(message()) on the host.
+
+    On a device, asking whether any element is bad would make the CPU wait for the GPU at every step;
+    there the bad elements' losses become NaN instead, which stops training at the check of the loss
+    that the loop pulls anyway (before the update that loss would drive).
+    """
+    if backend.backend_of(bad) == "numpy":
+        if bad.any():
+            raise ValueError(message())
+        return loss
+    return loss + Tensor(xp.where(bad, xp.nan, 0).astype(loss.dtype))
 
 
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
@@ -78,7 +92,7 @@ def binary_cross_entropy_with_logits(input, target, reduction="mean"):
 
 
 def _check_labels(labels, logits):
-    """Labels as a backend integer array of shape (N,) with values in [0, K)."""
+    """Labels as a backend integer array of shape (N,) (cross_entropy refuses values outside [0, K))."""
     labels = labels.data if isinstance(labels, Tensor) else backend.asarray(labels)
     count, classes = logits.shape
     if labels.dtype.kind not in "iu":
@@ -86,9 +100,6 @@ def _check_labels(labels, logits):
     if labels.shape != (count,):
         raise ValueError(f"cross_entropy: labels shape {labels.shape} must be ({count},) "
                          f"to match logits shape {logits.shape}")
-    if count and (int(labels.min()) < 0 or int(labels.max()) >= classes):
-        raise ValueError(f"cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
-                         f"got values from {int(labels.min())} to {int(labels.max())}")
     return labels
 
 
@@ -99,8 +110,12 @@ def cross_entropy(logits, labels, reduction="mean"):
     if logits.ndim != 2:
         raise ValueError(f"cross_entropy: logits must have shape (N, K), got {logits.shape}")
     labels = _check_labels(labels, logits)
-    one_hot = (xp.arange(logits.shape[1]) == labels[:, None]).astype(logits.dtype)
+    classes = logits.shape[1]
+    one_hot = (xp.arange(classes) == labels[:, None]).astype(logits.dtype)
     loss = -sum(log_softmax(logits, axis=1) * Tensor(one_hot), axis=1)
+    loss = _refusing(loss, (labels < 0) | (labels >= classes), lambda: (
+        f"cross_entropy: labels must lie in [0, {classes - 1}] for {classes} classes, "
+        f"got values from {int(labels.min())} to {int(labels.max())}"))
     return _reduce(loss, reduction)
 
 
