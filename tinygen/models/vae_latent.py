@@ -14,13 +14,14 @@ model in eval mode without recording a graph. The codes used are the encoder's m
 from pathlib import Path
 from statistics import NormalDist
 
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from tinygen import backend, plot
 from tinygen.autograd import Tensor, no_grad
+
+np = backend.numpy   # host arrays: these tools take and give host images and codes
 
 
 def _evaluated(model, function, batch):
