@@ -40,7 +40,13 @@ def torch_vae(torch, kind):
                                  tnn.ConvTranspose2d(64, 32, 3, 2, 1, 1), tnn.ReLU(),
                                  tnn.ConvTranspose2d(32, 1, 3, 1, 1))
     encoder.z_mean, encoder.z_log_var = tnn.Linear(width, latent), tnn.Linear(width, latent)
-    return tnn.ModuleDict({"encoder": encoder, "decoder": decoder})
+    model = tnn.ModuleDict({"encoder": encoder, "decoder": decoder})
+    if kind == "conv":   # tinygen's conv_vae starts from Keras's init (see keras_init_); so does its twin
+        for layer in model.modules():
+            if isinstance(layer, (tnn.Linear, tnn.Conv2d, tnn.ConvTranspose2d)):
+                tnn.init.xavier_uniform_(layer.weight)
+                tnn.init.zeros_(layer.bias)
+    return model
 
 
 class TinygenRun:

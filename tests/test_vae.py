@@ -233,3 +233,17 @@ def test_bad_inputs_are_refused_by_name():
         conv_vae(image_shape=(1, 30, 30))
     gaussian = dense_vae(hidden=8, latent_dim=2, likelihood="gaussian")
     assert np.isfinite(gaussian.loss(np.full((2, 1, 28, 28), 1.5, dtype=np.float32)).item())
+
+
+def test_conv_vae_starts_from_keras_init_glorot_weights_and_zero_biases():
+    model = conv_vae()
+    for name, tensor in model.state_dict().items():
+        values = tensor.numpy()
+        if name.endswith("bias"):
+            assert not values.any(), name
+        else:
+            fan_in, fan_out = values.shape[1] * values[0, 0].size, values.shape[0] * values[0, 0].size
+            bound = math.sqrt(6 / (fan_in + fan_out))
+            assert np.abs(values).max() <= bound, name
+            # uniform on [-b, b] has standard deviation b / sqrt(3); the sample std errs by < 0.5 of that / sqrt(n)
+            assert abs(values.std() - bound / math.sqrt(3)) < 5 * bound / math.sqrt(3) / math.sqrt(values.size), name

@@ -9,6 +9,7 @@ import math
 
 from tinygen import nn
 from tinygen.models.vae import VAE
+from tinygen.nn import init
 
 
 class GaussianEncoder(nn.Module):
@@ -65,10 +66,29 @@ def dense_vae(image_shape=(1, 28, 28), hidden=400, latent_dim=20, **vae_args):
 
 
 def conv_vae(image_shape=(1, 28, 28), latent_dim=2, **vae_args):
-    """The course's conv VAE (latent 2 by default) for images whose height and width divide by 4."""
+    """The course's conv VAE (latent 2 by default) for images whose height and width divide by 4,
+    initialized as the course's Keras model is (``keras_init_``)."""
     _check_positive(latent_dim=latent_dim)
-    return VAE(conv_encoder(image_shape, latent_dim), conv_decoder(image_shape, latent_dim),
-               latent_dim, image_shape=image_shape, **vae_args)
+    model = VAE(conv_encoder(image_shape, latent_dim), conv_decoder(image_shape, latent_dim),
+                latent_dim, image_shape=image_shape, **vae_args)
+    return keras_init_(model)
+
+
+def keras_init_(module):
+    """Keras's defaults on every Linear and (transposed) convolution: Glorot-uniform weights, zero biases.
+
+    Why: with PyTorch's default init this conv VAE's encoder starts with means that differ between
+    images by ~0.01 (against sigma ~ 1) and half of its 16 ReLU units die in the first steps; the
+    decoder learns the mean digit, the KL drives q to the prior, and the model stays collapsed
+    (KL ~ 0.01 nats after 15 epochs on mnist-5k, in PyTorch too). With Keras's init the KL grows from the
+    first epochs and the reconstruction falls below the mean digit's.
+    """
+    for layer in module.modules():
+        if isinstance(layer, (nn.Linear, nn.Conv2d, nn.ConvTranspose2d)):
+            init.xavier_uniform_(layer.weight)
+            if layer.bias is not None:
+                init.zeros_(layer.bias)
+    return module
 
 
 def _quartered(image_shape):
