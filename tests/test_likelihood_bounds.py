@@ -8,7 +8,7 @@ import pytest
 import tinygen as tg
 from tinygen import nn, optim
 from tinygen.data import load_dataset
-from tinygen.metrics import iwae_bound, likelihood_report
+from tinygen.metrics import iwae_bound, iwae_bounds, likelihood_report
 from tinygen.metrics.likelihood_bounds import log_normal
 from tinygen.models.vae import VAE
 from tinygen.models.vae_networks import GaussianEncoder, dense_vae
@@ -90,6 +90,15 @@ def test_report_means_match_the_bounds_and_k_1_matches_the_elbo(trained):
     # K = 1 estimates the same ELBO (the KL by one sample instead of in closed form): they agree in the mean
     single = -np.array([iwae_bound(model, x[:60], 1) for _ in range(20)]).mean(axis=0)
     assert abs(single.mean() - report["neg_elbo"]) < 0.02 * report["neg_elbo"]
+
+
+def test_several_k_read_one_stream_of_draws(trained):
+    model, x = trained
+    tg.manual_seed(3)
+    both = iwae_bounds(model, x[:8], (100, 250), chunk=60)
+    tg.manual_seed(3)
+    np.testing.assert_allclose(both[100], iwae_bound(model, x[:8], 100, chunk=60), rtol=1e-12)
+    assert set(both) == {100, 250}
 
 
 def test_chunks_change_memory_not_the_answer(trained):

@@ -45,21 +45,33 @@ def _log_weights(model, x, mu, logvar, count):
 
 
 def iwae_bound(model, x, k, chunk=100):
-    """The importance-weighted bound L_K per example: x (N, ...) -> (N,) float64 nats (K = 1: the ELBO).
+    """The importance-weighted bound L_K per example: x (N, ...) -> (N,) float64 nats (K = 1: the ELBO)."""
+    return iwae_bounds(model, x, (k,), chunk)[k]
 
-    log (1/K) sum_k w_k, accumulated chunk by chunk: each chunk's log-sum-exp is kept, and those are
-    combined by one more log-sum-exp at the end.
+
+def iwae_bounds(model, x, ks, chunk=100):
+    """{K: L_K per example (N,)} for every K in ``ks``, L_K from the first K of one stream of max(ks) draws.
+
+    log (1/K) sum_k w_k, accumulated chunk by chunk (a chunk also ends at every K): each chunk's
+    log-sum-exp joins a running total by one more log-sum-exp, read off when K draws are in.
     """
-    _check_count("k", k)
+    if not ks:
+        raise ValueError("iwae_bounds: ks must name at least one K")
+    for k in ks:
+        _check_count("k", k)
     _check_count("chunk", chunk)
     x = x.data if isinstance(x, Tensor) else xp.asarray(x)
+    ends = sorted(set(ks) | set(range(chunk, max(ks), chunk)))
+    bounds, total, drawn = {}, None, 0
     with no_grad():
         mu, logvar = (t.data for t in model.encode(Tensor(x)))
-        chunk_sums = []
-        for start in range(0, k, chunk):
-            log_w = _log_weights(model, x, mu, logvar, min(chunk, k - start))
-            chunk_sums.append(_logsumexp(log_w))
-    return _logsumexp(xp.stack(chunk_sums)) - math.log(k)
+        for end in ends:
+            chunk_sum = _logsumexp(_log_weights(model, x, mu, logvar, end - drawn))
+            total = chunk_sum if total is None else _logsumexp(xp.stack([total, chunk_sum]))
+            drawn = end
+            if end in ks:
+                bounds[end] = total - math.log(end)
+    return bounds
 
 
 def _logsumexp(values):
@@ -86,8 +98,6 @@ def likelihood_report(model, images, ks=(100, 1000), batch_size=100, chunk=100):
     """
     images = images.images if isinstance(images, Dataset) else images
     _check_count("batch_size", batch_size)
-    for k in ks:
-        _check_count("k", k)
     if len(images) == 0:
         raise ValueError("likelihood_report: images is empty")
     model.eval()
@@ -96,8 +106,8 @@ def likelihood_report(model, images, ks=(100, 1000), batch_size=100, chunk=100):
         x = xp.asarray(images[start:start + batch_size])
         for name, values in negative_elbo_terms(model, x).items():
             totals[name] += float(values.sum())
-        for k in ks:
-            totals[f"iwae_nll_k{k}"] -= float(iwae_bound(model, x, k, chunk).sum())
+        for k, bound in (iwae_bounds(model, x, ks, chunk) if ks else {}).items():
+            totals[f"iwae_nll_k{k}"] -= float(bound.sum())
     report = {name: total / len(images) for name, total in totals.items()}
     report["neg_elbo"] = report["recon"] + report["kl"]
     return report
