@@ -5,20 +5,11 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from test_recipes import cli
 from tinygen.checkpoint import load_checkpoint
 from tinygen.cli import main
 
 QUICK = ["--limit", "128", "--no-progress"]
-
-
-def cli(capsys, *argv):
-    """(exit code, stdout, stderr) of `tinygen *argv`, run in this process."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
