@@ -238,8 +238,8 @@ def require_png(out):
 
 
 def command_latent(args):
-    if Path(args.out).exists() and not Path(args.out).is_dir():
-        raise UsageError(f"--out {args.out} is a file; give a folder for the maps")
+    if Path(args.out).is_file() and Path(args.out).suffix.lower() != ".png":
+        raise UsageError(f"--out {args.out} is a file; give a folder for the maps (or a .png)")
     recipe, model, run = trained_model(args.location, args.data_dir)
     if recipe.latent is None:
         raise UsageError(f"model {recipe.name!r} has no latent space to map")

@@ -7,3 +7,5 @@ from tinygen.metrics.linear_probe import linear_probe_accuracy
 from tinygen.metrics.mean_field import mean_field_lower_bound
 from tinygen.metrics.pseudo_likelihood import pseudo_likelihood
 from tinygen.metrics.rbm_likelihood import AISBelowBoundWarning, rbm_log_likelihood
+from tinygen.metrics.likelihood_bounds import (iwae_bound, iwae_bounds, likelihood_report, log_normal,
+                                               negative_elbo_terms)

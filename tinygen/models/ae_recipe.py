@@ -64,14 +64,20 @@ def evaluate(model, run):
 
 def figures(model, history, run, out):
     """Loss curves, reconstructions, decoded random codes; for a 2-D code also the latent maps."""
-    from tinygen import plot
-    out, shown = Path(out), run.test.images[:10]
-    paths = [loss_curves(history, out / "loss_curves.png"),
-             plot.reconstructions(shown, reconstruct(model, shown), out / "reconstructions.png"),
-             plot.image_grid(sample(model, 64, None, run), out / "samples.png", title="decoded random codes")]
+    paths = standard_figures(history, run, out, lambda images: reconstruct(model, images),
+                             sample(model, 64, None, run), "decoded random codes")
     if model.code_size == 2:
         paths += latent(model, run, out)
     return paths
+
+
+def standard_figures(history, run, out, reconstruct_images, samples, samples_title):
+    """An autoencoder family's pictures: loss curves, 10 test images over their reconstructions, samples."""
+    from tinygen import plot
+    out, shown = Path(out), run.test.images[:10]
+    return [loss_curves(history, out / "loss_curves.png"),
+            plot.reconstructions(shown, reconstruct_images(shown), out / "reconstructions.png"),
+            plot.image_grid(samples, out / "samples.png", title=samples_title)]
 
 
 def latent(model, run, out):
