@@ -22,6 +22,7 @@ import numpy
 from tinygen import backend
 from tinygen.autograd import Tensor, no_grad
 from tinygen.checkpoint import load_checkpoint
+from tinygen.course import add_course_commands
 from tinygen.data import DataLoader, Dataset, describe_datasets, load_dataset
 from tinygen.models import MODELS, build_model
 from tinygen.optim import Adam
@@ -103,6 +104,7 @@ def build_parser():
     datasets.add_argument("--data-dir", help="also look in this folder for IDX files (default: $TINYGEN_DATA)")
     commands.add_parser("lessons", help="list the numbered lessons with one line each",
                         description=f"List the lessons in {LESSONS_DIR} (run one with `python lessons/NAME.py`).")
+    add_course_commands(commands)
     return parser
 
 
