@@ -1,9 +1,11 @@
 """Run a lesson's notebook in a fresh Jupyter kernel (nbclient), within a time limit for the whole lesson."""
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -25,18 +27,25 @@ def execute(notebook, folder, quick, time_limit):
     """
     start = time.monotonic()
     remaining = lambda cell: max(1, int(time_limit - (time.monotonic() - start)))
-    client = NotebookClient(notebook, timeout_func=remaining, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    with tempfile.TemporaryDirectory() as sockets:  # local sockets, not TCP ports: nothing else can connect
+        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        client = NotebookClient(notebook, km=kernel, timeout_func=remaining,
+                                resources={"metadata": {"path": str(folder)}})
+        error = _run(client, quick, time_limit)
+    return Execution(time.monotonic() - start, error)
+
+
+def _run(client, quick, time_limit):
+    """None when every cell ran, else one line saying what stopped the lesson."""
     try:
         client.execute(env=_kernel_environment(quick))
-        error = None
     except CellTimeoutError:
-        error = f"stopped after the lesson's time limit of {time_limit} s"
+        return f"stopped after the lesson's time limit of {time_limit} s"
     except CellExecutionError as failure:
-        error = f"{failure.ename}: {failure.evalue}".strip()
+        return f"{failure.ename}: {failure.evalue}".strip()
     except DeadKernelError as failure:
-        error = f"the kernel died: {failure}"
-    return Execution(time.monotonic() - start, error)
+        return f"the kernel died: {failure}"
+    return None
 
 
 def _kernel_environment(quick):
