@@ -13,7 +13,7 @@ from tinygen import backend
 
 PACKAGE = Path(tg.__file__).parent
 # These touch host arrays only (files, pictures, the command line), so they may use numpy directly.
-HOST_ONLY = {"backend.py", "data", "plot.py", "checkpoint.py", "cli.py"}
+HOST_ONLY = {"backend.py", "data", "plot.py", "checkpoint.py", "cli.py", "commands.py"}
 
 
 def imported_modules(path):

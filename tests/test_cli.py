@@ -53,7 +53,7 @@ def test_train_writes_checkpoint_metrics_and_figures(trained_run):
     assert checkpoint.config["model_args"] == {"code_size": 2}
     assert checkpoint.config["dataset"] == "mnist-5k" and checkpoint.config["limit"] == 96
     metrics = json.loads((out / "metrics.json").read_text())
-    assert [row["epoch"] for row in metrics["epochs"]] == [1, 2] and len(metrics["batch_losses"]) == 6
+    assert [row["epoch"] for row in metrics["epochs"]] == [1, 2] and len(metrics["batches"]["loss"]) == 6
     assert (out / "metrics.csv").read_text().splitlines()[0] == "epoch,train_loss,val_loss,seconds"
     for name in ["loss_curves", "reconstructions", "samples", "latent_scatter", "latent_manifold"]:
         path = out / f"{name}.png"
@@ -112,7 +112,7 @@ def test_a_nan_loss_exits_1_naming_epoch_and_batch(tmp_path, capsys, monkeypatch
 def test_sample_writes_a_grid_of_n_images(trained_run, tmp_path, capsys):
     target = tmp_path / "grid.png"
     code, out, _ = cli(capsys, "sample", trained_run[0], "--n", "16", "--out", target)
-    assert code == 0 and f"wrote {target}" in out
+    assert code == 0 and f"wrote 16 samples of shape (28, 28) to {target}" in out
     # 16 images in 8 columns: 2 rows of 28 px cells with 1 px gaps, magnified 3x, plus the title strip
     height, width = imread(target).shape[:2]
     assert width == (8 * 29 + 1) * 3 and height > (2 * 29 + 1) * 3

@@ -11,7 +11,7 @@ from tinygen import optim
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import Autoencoder
-from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.train import CHECKPOINT_NAME, GradientTrainer, LossNotFinite, fit
 
 TRAIN_IMAGES, VAL_IMAGES, BATCH = 48, 16, 8  # 6 batches per epoch
 
@@ -48,9 +48,12 @@ class Run:
         return self.model.loss(noisy)
 
     def fit(self, epochs, out_dir=None, resume=False, **options):
-        return fit(self.model, self.optimizer, self.loss, self.train_loader, self.val_loader, epochs=epochs,
+        return fit(self.trainer(), self.train_loader, self.val_loader, epochs=epochs,
                    out_dir=out_dir, resume=resume, seed=11, config={"model": "ae"}, progress=False,
                    verbose=False, on_batch=self.on_batch, **options)
+
+    def trainer(self):
+        return GradientTrainer(self.model, self.optimizer, self.loss)
 
     def weights(self):
         return {name: tensor.numpy().copy() for name, tensor in self.model.state_dict().items()}
@@ -90,8 +93,7 @@ def test_resume_without_the_rng_state_would_differ(digits, straight, tmp_path):
     checkpoint = load_checkpoint(tmp_path / CHECKPOINT_NAME, model=resumed.model, optimizer=resumed.optimizer)
     tg.manual_seed(11)  # a fresh RNG instead of the saved state
     resumed.train_loader.epoch = checkpoint.epoch
-    fit(resumed.model, resumed.optimizer, resumed.loss, resumed.train_loader, epochs=2, progress=False,
-        verbose=False)
+    fit(resumed.trainer(), resumed.train_loader, epochs=2, progress=False, verbose=False)
     assert any(not np.array_equal(a, b) for a, b in zip(resumed.weights().values(), straight[0].values()))
 
 
@@ -105,7 +107,7 @@ def interrupt_in_validation(run):
         raise KeyboardInterrupt
 
 
-def interrupt_in_callback(epoch, batch, loss):
+def interrupt_in_callback(epoch, batch, values):
     if (epoch, batch) == (3, 5):  # after the step of epoch 3, batch 5
         raise KeyboardInterrupt
 
@@ -151,7 +153,7 @@ def test_metrics_files_hold_every_epoch_and_batch(digits, tmp_path):
     history = Run(digits).fit(3, out_dir=tmp_path)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert saved["epochs"] == history
-    assert len(saved["batch_losses"]) == 3 * 6
+    assert list(saved["batches"]) == ["loss"] and len(saved["batches"]["loss"]) == 3 * 6
     with open(tmp_path / "metrics.csv") as file:
         rows = list(csv.DictReader(file))
     assert [int(row["epoch"]) for row in rows] == [1, 2, 3]
@@ -162,16 +164,16 @@ def test_metrics_files_hold_every_epoch_and_batch(digits, tmp_path):
 
 def test_train_loss_is_the_mean_over_samples_of_the_batch_losses(digits, tmp_path):
     history = Run(digits).fit(1, out_dir=tmp_path)
-    batch_losses = json.loads((tmp_path / "metrics.json").read_text())["batch_losses"]
+    batch_losses = json.loads((tmp_path / "metrics.json").read_text())["batches"]["loss"]
     assert history[0]["train_loss"] == pytest.approx(np.mean(batch_losses), rel=1e-12)
 
 
 def test_progress_bar_shows_on_request_and_is_off_in_ci(digits, capsys, monkeypatch):
     run = Run(digits)
-    fit(run.model, run.optimizer, run.loss, run.train_loader, epochs=1, progress=True, verbose=False)
+    fit(run.trainer(), run.train_loader, epochs=1, progress=True, verbose=False)
     assert "epoch 1" in capsys.readouterr().err
     monkeypatch.setenv("CI", "true")
-    fit(run.model, run.optimizer, run.loss, run.train_loader, epochs=1, progress=None, verbose=True)
+    fit(run.trainer(), run.train_loader, epochs=1, progress=None, verbose=True)
     out = capsys.readouterr()
     assert out.err == "" and "epoch 1/1: train_loss" in out.out
 
@@ -180,7 +182,7 @@ def test_runs_without_tqdm(digits, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "tqdm", None)
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
     run = Run(digits)
-    history = fit(run.model, run.optimizer, run.loss, run.train_loader, epochs=1, progress=True, verbose=False)
+    history = fit(run.trainer(), run.train_loader, epochs=1, progress=True, verbose=False)
     assert len(history) == 1 and capsys.readouterr().err == ""
 
 

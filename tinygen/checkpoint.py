@@ -2,10 +2,11 @@
 
 What the file holds (every entry a plain array, so ``numpy.load(allow_pickle=False)`` reads it):
 
-    model/<name>              each array of ``model.state_dict()`` ("encoder.0.weight", ...)
-    optim/state/<i>/<name>    each array of the optimizer's per-parameter state ("exp_avg", ...)
-    meta                      JSON text: format version, epoch, model class, the run's config,
-                              the optimizer's class, hyperparameters and step counts, the RNG state, extra
+    model/<name>                   each array of ``model.state_dict()`` ("encoder.0.weight", ...);
+                                   a model with several networks holds them all ("generator.0.weight")
+    optim/<opt>/state/<i>/<name>   each array of optimizer <opt>'s per-parameter state ("exp_avg", ...)
+    meta                           JSON text: format version, epoch, model class, the run's config, each
+                                   optimizer's class, hyperparameters and step counts, the RNG state, extra
     sha256                    the SHA-256 of everything above (names, dtypes, shapes and bytes)
 
 Nothing is lost: the file is written to a temporary file in the same folder and renamed over the
@@ -25,8 +26,9 @@ import numpy
 from tinygen import backend
 from tinygen.autograd import Tensor
 
-FORMAT_VERSION = 1
-_MODEL, _OPTIM = "model/", "optim/state/"
+FORMAT_VERSION = 2
+_MODEL, _OPTIM = "model/", "optim/"
+SINGLE = "optimizer"  # the name a lone optimizer is saved under
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Checkpoint:
     rng_state: dict
     model_class: str
     model_state: dict
-    optimizer_state: dict = None
+    optimizer_state: dict = None  # {name: {"class", "state", "param_groups"}}
     extra: dict = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
 
@@ -46,6 +48,7 @@ class Checkpoint:
 def save_checkpoint(path, model, optimizer=None, epoch=0, config=None, extra=None):
     """Write model (+ optimizer) state, ``epoch``, the RNG state and ``config`` atomically to ``path``.
 
+    ``optimizer`` is one Optimizer, a dict {name: Optimizer} (a GAN's two), or None.
     ``config`` (JSON-able) should name the model and its constructor arguments so the run can be rebuilt;
     ``extra`` (JSON-able) carries anything else a caller wants back (history, position in an epoch).
     """
@@ -53,9 +56,9 @@ def save_checkpoint(path, model, optimizer=None, epoch=0, config=None, extra=Non
     arrays = {_MODEL + name: _host(value) for name, value in model.state_dict().items()}
     meta = {"format_version": FORMAT_VERSION, "epoch": int(epoch), "model_class": type(model).__name__,
             "config": config or {}, "rng_state": backend.get_rng_state(), "extra": extra or {},
-            "optimizer": None}
-    if optimizer is not None:
-        optimizer_arrays, meta["optimizer"] = _split_optimizer_state(optimizer)
+            "optimizers": {}}
+    for name, each in _named_optimizers(optimizer).items():
+        optimizer_arrays, meta["optimizers"][name] = _split_optimizer_state(name, each)
         arrays.update(optimizer_arrays)
     arrays["meta"] = numpy.array(_to_json(meta, "config/extra"))
     arrays["sha256"] = numpy.array(_digest(arrays))
@@ -68,14 +71,23 @@ def _host(value):
     return backend.to_numpy(value.data if isinstance(value, Tensor) else value)
 
 
-def _split_optimizer_state(optimizer):
-    """(arrays named optim/state/<i>/<name>, the JSON-able rest: class, param_groups, step counts)."""
+def _named_optimizers(optimizer):
+    """{name: Optimizer} from None, one Optimizer or a dict of them."""
+    if optimizer is None:
+        return {}
+    if isinstance(optimizer, dict):
+        return optimizer
+    return {SINGLE: optimizer}
+
+
+def _split_optimizer_state(optimizer_name, optimizer):
+    """(arrays named optim/<optimizer_name>/state/<i>/<key>, the JSON-able rest: class, groups, step counts)."""
     state_dict = optimizer.state_dict()
     arrays, scalars = {}, {}
     for index, entry in state_dict["state"].items():
         for name, value in entry.items():
             if _is_array(value):
-                arrays[f"{_OPTIM}{index}/{name}"] = _host(value)
+                arrays[f"{_OPTIM}{optimizer_name}/state/{index}/{name}"] = _host(value)
             else:
                 scalars.setdefault(str(index), {})[name] = value
     return arrays, {"class": type(optimizer).__name__, "param_groups": state_dict["param_groups"],
@@ -121,6 +133,7 @@ def _write_atomically(path, arrays):
 def load_checkpoint(path, model=None, optimizer=None, expected_model=None):
     """Read the checkpoint at ``path``; load its state into ``model`` and ``optimizer`` when given.
 
+    ``optimizer`` is one Optimizer or a dict {name: Optimizer}, as it was saved.
     Refused with a ValueError that says why: a truncated or corrupted file, a checksum that does not
     match (tampered), a checkpoint for another model (``expected_model`` is the registry name the
     config must hold; ``model`` must be of the saved class and accept every saved key and shape) or
@@ -137,12 +150,12 @@ def load_checkpoint(path, model=None, optimizer=None, expected_model=None):
     checkpoint = Checkpoint(epoch=meta["epoch"], config=meta["config"], rng_state=meta["rng_state"],
                             model_class=meta["model_class"], extra=meta["extra"],
                             model_state=_entries_under(arrays, _MODEL),
-                            optimizer_state=_optimizer_state(arrays, meta["optimizer"]))
+                            optimizer_state=_optimizer_states(arrays, meta["optimizers"]))
     _check_model_name(path, checkpoint, expected_model)
     if model is not None:
         _load_model(path, checkpoint, model)
     if optimizer is not None:
-        _load_optimizer(path, checkpoint, optimizer)
+        _load_optimizers(path, checkpoint, optimizer)
     return checkpoint
 
 
@@ -166,15 +179,16 @@ def _entries_under(arrays, prefix):
     return {name[len(prefix):]: value for name, value in arrays.items() if name.startswith(prefix)}
 
 
-def _optimizer_state(arrays, saved):
-    """Rebuild optimizer.state_dict() from its arrays and its JSON part; None when none was saved."""
-    if saved is None:
-        return None
-    state = {int(index): dict(entry) for index, entry in saved["scalars"].items()}
-    for name, value in _entries_under(arrays, _OPTIM).items():
-        index, key = name.split("/", 1)
-        state.setdefault(int(index), {})[key] = value
-    return {"class": saved["class"], "state": state, "param_groups": saved["param_groups"]}
+def _optimizer_states(arrays, saved):
+    """{name: optimizer.state_dict() plus its "class"}, rebuilt from the arrays and the JSON part."""
+    states = {}
+    for optimizer_name, part in saved.items():
+        state = {int(index): dict(entry) for index, entry in part["scalars"].items()}
+        for name, value in _entries_under(arrays, f"{_OPTIM}{optimizer_name}/state/").items():
+            index, key = name.split("/", 1)
+            state.setdefault(int(index), {})[key] = value
+        states[optimizer_name] = {"class": part["class"], "state": state, "param_groups": part["param_groups"]}
+    return states
 
 
 def _check_model_name(path, checkpoint, expected_model):
@@ -192,10 +206,16 @@ def _load_model(path, checkpoint, model):
         raise ValueError(f"checkpoint {path} does not fit this model: {error}") from None
 
 
-def _load_optimizer(path, checkpoint, optimizer):
-    saved = checkpoint.optimizer_state
-    if saved is None:
-        raise ValueError(f"checkpoint {path} holds no optimizer state")
+def _load_optimizers(path, checkpoint, optimizer):
+    wanted, saved = _named_optimizers(optimizer), checkpoint.optimizer_state
+    if sorted(wanted) != sorted(saved):
+        raise ValueError(f"checkpoint {path} holds the optimizers {sorted(saved) or 'none'}, "
+                         f"not {sorted(wanted)}")
+    for name, each in wanted.items():
+        _load_optimizer(path, saved[name], each)
+
+
+def _load_optimizer(path, saved, optimizer):
     if saved["class"] != type(optimizer).__name__:
         raise ValueError(f"checkpoint {path} holds the state of a {saved['class']} optimizer, "
                          f"not a {type(optimizer).__name__}")

@@ -1,18 +1,22 @@
-"""A small training loop: epochs of batches, validation, metrics files, checkpoints, exact resume.
+"""The one training loop: epochs of batches, validation, metrics files, checkpoints, exact resume.
 
-Not a framework: ``fit`` runs the loop every lesson would otherwise write again, and keeps the
-promises a long run needs:
+``fit(trainer, train_loader, ...)`` trains any model family — one network and one optimizer (the
+autoencoder), several networks stepped in turn (a GAN), or an update that is no gradient step (an
+RBM) — because the family's ``Trainer`` (tinygen/trainer.py) does the step and names its values.
+The loop keeps the promises a long run needs:
 
-* progress: a tqdm bar showing each batch's loss (when tqdm is installed, stderr is a terminal and
-  CI is not "true"), and one printed line per epoch;
-* history: ``metrics.json`` (per epoch, and every batch's loss) and ``metrics.csv`` (per epoch) in ``out_dir``;
-* checkpoints: ``out_dir/checkpoint.npz`` after every ``checkpoint_every`` epochs, and on Ctrl-C
-  (KeyboardInterrupt) mid-epoch, before the interrupt is raised again;
-* a loss that turns NaN or infinite stops the run (``LossNotFinite``, naming epoch and batch) before
-  the bad step is taken; the checkpoint on disk stays the last good one;
+* progress: a tqdm bar showing each batch's named values (when tqdm is installed, stderr is a
+  terminal and CI is not "true"), and one printed line per epoch;
+* history: ``metrics.json`` (every epoch's means of every named value, and every batch's values) and
+  ``metrics.csv`` (one row per epoch) in ``out_dir``;
+* checkpoints: ``out_dir/checkpoint.npz`` after every ``checkpoint_every`` epochs, and on Ctrl-C;
+  a Ctrl-C that lands inside a step waits for the step to finish (tinygen/interrupts.py), so the
+  saved state is always one the uninterrupted run passed through;
+* a value that turns NaN or infinite stops the run (``TrainingDiverged``, naming value, epoch and
+  batch); the checkpoint on disk stays the last good one;
 * ``resume=True`` continues from the checkpoint so that the weights come out bit for bit as in an
-  uninterrupted run: it restores model, optimizer, RNG state, history and the position within the
-  epoch (the loader's shuffle order is a function of its seed and ``loader.epoch`` only).
+  uninterrupted run: it restores networks, optimizers, RNG state, history and the position within
+  the epoch (the loader's shuffle order is a function of its seed and ``loader.epoch`` only).
 """
 import csv
 import itertools
@@ -27,49 +31,77 @@ from pathlib import Path
 from tinygen import backend
 from tinygen.autograd import no_grad
 from tinygen.checkpoint import load_checkpoint, save_checkpoint
+from tinygen.interrupts import interrupts_held
+from tinygen.trainer import GradientTrainer, LossNotFinite, Trainer  # noqa: F401  (the loop's vocabulary)
 
 CHECKPOINT_NAME = "checkpoint.npz"
 
 
-class LossNotFinite(ValueError):
-    """The loss became NaN or infinite: the run stopped before the bad step was applied."""
+class TrainingDiverged(LossNotFinite):
+    """A named value became NaN or infinite during ``fit``; the message says where and what was kept."""
+
+    def __init__(self, name, value, circumstances):
+        super().__init__(name, value)
+        self.args = (f"{name} became {value} {circumstances}",)
 
 
 @dataclass
 class Position:
     """Where a run stands: ``epoch`` epochs done plus ``batch`` batches of the next one.
 
-    ``loss_sum``/``sample_count`` accumulate the unfinished epoch's training loss; ``rng_state`` is
-    the RNG state at this point (so a resumed run draws the same random numbers).
+    ``sums`` accumulates each named value times its batch size over the unfinished epoch, ``count``
+    the samples seen; ``rng_state`` is the RNG state at this point (a resumed run draws the same
+    random numbers); ``batch_values`` holds every batch's values, by name, since the run began.
     """
     epoch: int = 0
     batch: int = 0
-    loss_sum: float = 0.0
-    sample_count: int = 0
+    sums: dict = field(default_factory=dict)
+    count: int = 0
     rng_state: dict = None
     history: list = field(default_factory=list)
-    batch_losses: list = field(default_factory=list)
+    batch_values: dict = field(default_factory=dict)
+
+    def add(self, values, size):
+        """Count one finished batch of ``size`` samples whose step reported ``values``."""
+        self.batch += 1
+        self.count += size
+        for name, value in values.items():
+            self.sums[name] = self.sums.get(name, 0.0) + value * size
+            self.batch_values.setdefault(name, []).append(value)
+        self.rng_state = backend.get_rng_state()
+
+    def means(self):
+        return {name: total / max(self.count, 1) for name, total in self.sums.items()}
+
+    def saved(self):
+        """What a checkpoint keeps of the unfinished epoch."""
+        return {"batch": self.batch, "sums": self.sums, "count": self.count}
 
 
-def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, out_dir=None, resume=False,
-        config=None, seed=None, checkpoint_every=1, progress=None, verbose=True, on_batch=None):
-    """Train ``model`` for ``epochs`` epochs in all (counting those a resumed run already did).
+def fit(trainer, train_loader, val_loader=None, epochs=1, out_dir=None, resume=False, config=None, seed=None,
+        checkpoint_every=1, progress=None, verbose=True, on_batch=None, on_epoch_end=None):
+    """Train ``trainer`` for ``epochs`` epochs in all (counting those a resumed run already did).
 
-    ``loss_fn(batch) -> scalar Tensor`` is called on whatever the loaders yield. ``config`` (JSON-able,
-    naming the model and its arguments) goes into every checkpoint. ``seed`` reseeds the RNG at the
-    start of a fresh run. ``on_batch(epoch, batch, loss)`` (1-based numbers, loss a float) is called
-    after each optimizer step. Returns the history: one dict per epoch
-    ``{"epoch", "train_loss", "val_loss" (with a val_loader), "seconds"}``.
+    ``config`` (JSON-able, naming the model and its arguments) goes into every checkpoint. ``seed``
+    reseeds the RNG at the start of a fresh run. ``on_batch(epoch, batch, values)`` (1-based numbers,
+    values the step's dict) is called after each step. ``on_epoch_end(epoch) -> dict`` adds values to
+    the epoch's row (sample quality, say); it may draw random numbers without changing the run, since
+    the loop restores the RNG after it. Returns the history: one dict per epoch, ``{"epoch",
+    "train_<name>" (mean per sample of each named value), "val_<name>" (with a val_loader), ...,
+    "seconds"}``.
     """
+    if not isinstance(trainer, Trainer):
+        raise TypeError(f"fit: trainer must be a tinygen.trainer.Trainer (e.g. GradientTrainer(model, "
+                        f"optimizer)), got {type(trainer).__name__}")
     _check_arguments(epochs, checkpoint_every, out_dir, resume)
     out_dir = Path(out_dir) if out_dir is not None else None
+    run = _Run(trainer, out_dir, config, progress, verbose, on_batch, on_epoch_end)
     if resume:
-        position = _resume(out_dir / CHECKPOINT_NAME, model, optimizer)
+        position = run.resume()
     else:
         if seed is not None:
             backend.manual_seed(seed)
         position = Position(rng_state=backend.get_rng_state())
-    run = _Run(model, optimizer, loss_fn, out_dir, config, progress, verbose, on_batch)
     while position.epoch < epochs:
         try:
             row = run.epoch(train_loader, val_loader, position)
@@ -77,7 +109,7 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, out_
             run.save_interrupted(position)
             raise
         position = Position(epoch=position.epoch + 1, rng_state=backend.get_rng_state(),
-                            history=position.history + [row], batch_losses=position.batch_losses)
+                            history=position.history + [row], batch_values=position.batch_values)
         run.report(row, epochs)
         if position.epoch % checkpoint_every == 0 or position.epoch == epochs:
             run.save(position)
@@ -86,107 +118,118 @@ def fit(model, optimizer, loss_fn, train_loader, val_loader=None, epochs=1, out_
 
 
 def _check_arguments(epochs, checkpoint_every, out_dir, resume):
-    if not isinstance(epochs, int) or epochs < 0:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be a non-negative integer, got {epochs!r}")
-    if not isinstance(checkpoint_every, int) or checkpoint_every < 1:
+    if isinstance(checkpoint_every, bool) or not isinstance(checkpoint_every, int) or checkpoint_every < 1:
         raise ValueError(f"fit: checkpoint_every must be a positive integer, got {checkpoint_every!r}")
     if resume and out_dir is None:
         raise ValueError("fit: resume=True needs out_dir (the folder that holds checkpoint.npz)")
 
 
-def _resume(path, model, optimizer):
-    """Load the checkpoint at ``path`` into model and optimizer; restore the RNG; return the position."""
-    if not path.is_file():
-        raise FileNotFoundError(f"cannot resume: no checkpoint at {path} (start the run without resume)")
-    checkpoint = load_checkpoint(path, model=model, optimizer=optimizer)
-    backend.set_rng_state(checkpoint.rng_state)
-    saved = checkpoint.extra.get("position", {})
-    return Position(epoch=checkpoint.epoch, batch=saved.get("batch", 0), loss_sum=saved.get("loss_sum", 0.0),
-                    sample_count=saved.get("sample_count", 0), rng_state=checkpoint.rng_state,
-                    history=checkpoint.extra.get("history", []),
-                    batch_losses=checkpoint.extra.get("batch_losses", []))
-
-
 class _Run:
     """The parts of one ``fit`` call that every epoch shares."""
 
-    def __init__(self, model, optimizer, loss_fn, out_dir, config, progress, verbose, on_batch):
-        self.model, self.optimizer, self.loss_fn = model, optimizer, loss_fn
-        self.out_dir, self.config, self.verbose, self.on_batch = out_dir, config, verbose, on_batch
+    def __init__(self, trainer, out_dir, config, progress, verbose, on_batch, on_epoch_end):
+        self.trainer, self.out_dir, self.config = trainer, out_dir, config
+        self.verbose, self.on_batch, self.on_epoch_end = verbose, on_batch, on_epoch_end
         self.show_bar = _bar_wanted(progress)
+        self.has_good_checkpoint = False  # written or resumed by THIS run, so it may be called "good"
 
     @property
     def checkpoint_path(self):
         return None if self.out_dir is None else self.out_dir / CHECKPOINT_NAME
 
+    def resume(self):
+        """Load the checkpoint into the trainer's networks and optimizers; restore the RNG; the position."""
+        path = self.checkpoint_path
+        if not path.is_file():
+            raise FileNotFoundError(f"cannot resume: no checkpoint at {path} (start the run without resume)")
+        checkpoint = load_checkpoint(path, model=self.trainer.model, optimizer=self.trainer.optimizers)
+        backend.set_rng_state(checkpoint.rng_state)
+        self.has_good_checkpoint = True
+        saved = checkpoint.extra.get("position", {})
+        return Position(epoch=checkpoint.epoch, batch=saved.get("batch", 0), sums=saved.get("sums", {}),
+                        count=saved.get("count", 0), rng_state=checkpoint.rng_state,
+                        history=checkpoint.extra.get("history", []),
+                        batch_values=checkpoint.extra.get("batch_values", {}))
+
     def epoch(self, train_loader, val_loader, position):
         """Train one epoch from ``position`` (updated after every batch), validate; return the history row."""
         started = time.perf_counter()
-        row = {"epoch": position.epoch + 1, "train_loss": self.train_epoch(train_loader, position)}
+        self.train_epoch(train_loader, position)
+        row = {"epoch": position.epoch + 1}
+        row.update({f"train_{name}": value for name, value in position.means().items()})
         if val_loader is not None:
-            row["val_loss"] = self.evaluate(val_loader)
+            row.update({f"val_{name}": value for name, value in self.validate(val_loader).items()})
+        if self.on_epoch_end is not None:
+            row.update(self._isolated(self.on_epoch_end, position.epoch + 1))
         row["seconds"] = round(time.perf_counter() - started, 3)
         return row
 
     def train_epoch(self, loader, position):
-        """One epoch from ``position`` (updated after every batch); returns the mean loss per sample."""
+        """One epoch from ``position``, which is updated after every batch."""
         _set_epoch(loader, position.epoch)
         batches = itertools.islice(iter(loader), position.batch, None)
         bar = _bar(batches, len(loader), position.batch, f"epoch {position.epoch + 1}", self.show_bar)
-        self.model.train()
+        self.trainer.model.train()
         try:
             for batch in bar:
-                loss = self._step(batch, position, len(loader))
+                values = self._step(batch, position, len(loader))
                 if self.on_batch is not None:
-                    self.on_batch(position.epoch + 1, position.batch, loss)
+                    self.on_batch(position.epoch + 1, position.batch, values)
                 if bar is not batches:
-                    bar.set_postfix(loss=f"{loss:.4f}")
+                    bar.set_postfix({name: f"{value:.4g}" for name, value in values.items()})
         finally:
             if bar is not batches:
                 bar.close()
-        return position.loss_sum / max(position.sample_count, 1)
 
     def _step(self, batch, position, total):
-        self.optimizer.zero_grad()
-        loss = self.loss_fn(batch)
-        value = float(loss.item())
-        if not math.isfinite(value):
-            raise LossNotFinite(self._not_finite_message(value, position, total))
-        loss.backward()
-        self.optimizer.step()
-        count = _batch_size(batch)
-        position.batch += 1
-        position.loss_sum += value * count
-        position.sample_count += count
-        position.batch_losses.append(value)
-        position.rng_state = backend.get_rng_state()
-        return value
+        """One step and its bookkeeping as one unit: a Ctrl-C inside waits until both are done."""
+        with interrupts_held():
+            try:
+                values = self.trainer.train_step(batch)
+                for name, value in values.items():
+                    self.trainer.finite(name, value)
+            except LossNotFinite as error:
+                raise self._diverged(error, position, total) from None
+            position.add(values, _batch_size(batch))
+        return values
 
-    def _not_finite_message(self, value, position, total):
-        kept = ("no checkpoint was written" if self.checkpoint_path is None or not self.checkpoint_path.is_file()
-                else f"the last good checkpoint {self.checkpoint_path} was kept")
-        return (f"loss became {value} at epoch {position.epoch + 1}, batch {position.batch + 1} of {total}: "
-                f"training stopped before that step, {kept}. A smaller learning rate often helps.")
+    def _diverged(self, error, position, total):
+        kept = (f"the last good checkpoint {self.checkpoint_path} was kept" if self.has_good_checkpoint
+                else "no checkpoint of this run was written yet")
+        where = f"at epoch {position.epoch + 1}, batch {position.batch + 1} of {total}"
+        return TrainingDiverged(error.name, error.value, f"{where}: training stopped before that step, {kept}. "
+                                "A smaller learning rate often helps.")
 
-    def evaluate(self, loader):
-        """Mean loss per sample over ``loader``, in eval mode and without recording a graph."""
-        self.model.eval()
-        total, count = 0.0, 0
+    def validate(self, loader):
+        """Mean per sample of each value ``validate_step`` names, in eval mode and without a graph."""
+        self.trainer.model.eval()
+        sums, count = {}, 0
         with no_grad():
             for batch in loader:
                 size = _batch_size(batch)
-                total += float(self.loss_fn(batch).item()) * size
+                for name, value in self.trainer.validate_step(batch).items():
+                    sums[name] = sums.get(name, 0.0) + float(value) * size
                 count += size
-        self.model.train()
-        return total / max(count, 1)
+        self.trainer.model.train()
+        return {name: total / max(count, 1) for name, total in sums.items()}
+
+    @staticmethod
+    def _isolated(hook, epoch):
+        """``hook(epoch)`` with the RNG put back afterwards, so the hook never changes the training run."""
+        state = backend.get_rng_state()
+        try:
+            return dict(hook(epoch) or {})
+        finally:
+            backend.set_rng_state(state)
 
     def save_interrupted(self, position):
         if self.checkpoint_path is None:
             return
         self.save(position)
         print(f"\ninterrupted in epoch {position.epoch + 1} after {position.batch} batches: saved "
-              f"{self.checkpoint_path}"
-              " (resume continues from there)", file=sys.stderr)
+              f"{self.checkpoint_path} (resume continues from there)", file=sys.stderr)
 
     def save(self, position):
         """Write the checkpoint for ``position`` (the RNG state saved is the position's, not the current)."""
@@ -195,30 +238,29 @@ class _Run:
         current = backend.get_rng_state()
         backend.set_rng_state(position.rng_state)
         try:
-            save_checkpoint(self.checkpoint_path, self.model, self.optimizer, epoch=position.epoch,
-                            config=self.config, extra={
-                                "position": {"batch": position.batch, "loss_sum": position.loss_sum,
-                                             "sample_count": position.sample_count},
-                                "history": position.history, "batch_losses": position.batch_losses})
+            save_checkpoint(self.checkpoint_path, self.trainer.model, self.trainer.optimizers,
+                            epoch=position.epoch, config=self.config,
+                            extra={"position": position.saved(), "history": position.history,
+                                   "batch_values": position.batch_values})
         finally:
             backend.set_rng_state(current)
+        self.has_good_checkpoint = True
 
     def write_metrics(self, position):
-        if self.out_dir is None:
-            return
-        write_metrics(self.out_dir, position.history, position.batch_losses)
+        if self.out_dir is not None:
+            write_metrics(self.out_dir, position.history, position.batch_values)
 
     def report(self, row, epochs):
         if self.verbose:
-            parts = [f"{key} {value:.5f}" for key, value in row.items() if key.endswith("loss")]
+            parts = [f"{key} {value:.5g}" for key, value in row.items() if key not in ("epoch", "seconds")]
             print(f"epoch {row['epoch']}/{epochs}: " + ", ".join(parts) + f" ({row['seconds']:.1f} s)", flush=True)
 
 
-def write_metrics(out_dir, history, batch_losses):
-    """``metrics.json`` ({"epochs": history, "batch_losses": [...]}) and ``metrics.csv`` (one row per epoch)."""
+def write_metrics(out_dir, history, batch_values):
+    """``metrics.json`` ({"epochs": history, "batches": {name: [value per batch]}}) and ``metrics.csv``."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "metrics.json").write_text(json.dumps({"epochs": history, "batch_losses": batch_losses}, indent=1))
+    (out_dir / "metrics.json").write_text(json.dumps({"epochs": history, "batches": batch_values}, indent=1))
     columns = list(dict.fromkeys(key for row in history for key in row))
     with open(out_dir / "metrics.csv", "w", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=columns)

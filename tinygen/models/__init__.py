@@ -1,11 +1,7 @@
-"""The models of the course, by the short name the command line uses (``tinygen train ae``)."""
+"""The models of the course, and their recipes by the short name the command line uses (``tinygen train ae``).
+
+Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/recipe.py).
+"""
+from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
 from tinygen.models.ae import Autoencoder
-
-MODELS = {"ae": Autoencoder}
-
-
-def build_model(name, **arguments):
-    """A new model from its registry name and constructor arguments; ValueError names what is known."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}")
-    return MODELS[name](**arguments)
+from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register

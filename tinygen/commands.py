@@ -1,0 +1,287 @@
+"""What each command of ``tinygen`` does, for any model: every model-specific step is its recipe's.
+
+The parser lives in tinygen/cli.py; these functions take its parsed arguments. A mistake of the user
+(a name, a file, a setting) is a ``UsageError``: one message, exit code 2, never a traceback.
+"""
+import json
+from pathlib import Path
+
+import numpy
+
+from tinygen import backend
+from tinygen.checkpoint import load_checkpoint
+from tinygen.data import DataLoader, describe_datasets
+from tinygen.models import RunData, get_recipe
+from tinygen.models.recipe import check_data
+from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+
+TRAINING_DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 1e-3, "seed": 0, "limit": None, "epochs": 10}
+EVAL_BATCH = 500
+SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
+GRID_MAX = 400          # a PNG shows at most this many samples; .npy/.npz hold them all
+SAMPLE_SUFFIXES = (".png", ".npy", ".npz")
+RUN_OUTPUTS = (CHECKPOINT_NAME, "metrics.json", "metrics.csv", "*.png")  # what --overwrite clears
+
+
+class UsageError(Exception):
+    """A mistake on the command line: printed as one message, exit code 2."""
+
+
+class Diverged(Exception):
+    """A trained value became NaN or infinite: printed as one message, exit code 1."""
+
+
+# --- train ------------------------------------------------------------------------------------
+def command_train(args):
+    recipe = get_recipe(args.model)
+    out = Path(args.out or f"runs/{args.model}")
+    settings = training_settings(args, recipe, out)
+    backend.set_backend(args.backend)
+    backend.manual_seed(settings["seed"])
+    run = RunData(settings, args.data_dir, out)
+    check_data(recipe, run.train)
+    settings["data_shape"] = list(run.train.images.shape[1:])
+    model = build_model(recipe, settings)
+    trainer = recipe.trainer(model, settings)
+    if not args.resume:
+        clear_run_folder(out)
+    epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, out, epoch))
+    print(f"training {recipe.name} on {run.train.name} ({len(run.train)} train / {len(run.test)} test) "
+          f"for {settings['epochs']} epochs into {out}")
+    try:
+        history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
+                      DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
+                      resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
+                      progress=False if args.no_progress else None, on_epoch_end=epoch_end)
+    except LossNotFinite as error:
+        raise Diverged(str(error)) from None
+    print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
+    if recipe.figures is not None:
+        print("figures:    " + ", ".join(str(path) for path in recipe.figures(model, history, run, out)))
+
+
+def training_settings(args, recipe, out):
+    """The run's settings: the command line over the recipe's and tinygen's defaults (a fresh run), or
+    the checkpoint's (a resumed run, which must agree with whatever the command line repeats)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file; give a folder for the run (it is created if missing)")
+    given = {"dataset": args.dataset, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+             "limit": args.limit, "model": args.model, "model_args": dict(args.model_arg) or None,
+             "train_args": dict(args.train_arg) or None}
+    checkpoint_path = out / CHECKPOINT_NAME
+    if args.resume:
+        if not checkpoint_path.is_file():
+            raise UsageError(f"--resume: there is no checkpoint at {checkpoint_path}; start the run without "
+                             "--resume (or point --out at the run folder)")
+        saved = load_checkpoint(checkpoint_path, expected_model=args.model).config
+        for key, value in given.items():
+            if value is not None and value != saved.get(key):
+                raise UsageError(f"--resume keeps the run's settings: {key} was {saved.get(key)!r}, "
+                                 f"the command line says {value!r}; drop the option or start a new run")
+        return {**saved, "epochs": args.epochs or saved["epochs"]}
+    if checkpoint_path.is_file() and not args.overwrite:
+        raise UsageError(f"{out} already holds a run ({checkpoint_path}); add --resume to continue it, "
+                         "--overwrite to start it again, or choose another --out")
+    defaults = {**TRAINING_DEFAULTS, **recipe.defaults}
+    settings = {key: defaults.get(key) if value is None else value for key, value in given.items()}
+    settings["epochs"] = args.epochs or defaults["epochs"]
+    settings["model_args"] = settings["model_args"] or {}
+    settings["train_args"] = recipe.check_train_args(settings["train_args"] or {})
+    return settings
+
+
+def build_model(recipe, settings):
+    """The recipe's model for the run's data shape and -m arguments."""
+    accepted = recipe.model_arguments()
+    unknown = sorted(set(settings["model_args"]) - set(accepted))
+    if unknown:
+        raise UsageError(f"model {recipe.name!r} takes the arguments {', '.join(accepted) or 'none'}; got "
+                         f"{', '.join(unknown)}")
+    return recipe.build(tuple(settings["data_shape"]), **settings["model_args"])
+
+
+def clear_run_folder(out):
+    """Remove what an earlier run wrote into ``out`` (its checkpoint, metrics and figures)."""
+    for pattern in RUN_OUTPUTS:
+        for path in out.glob(pattern):
+            path.unlink()
+
+
+# --- the commands on a trained run ---------------------------------------------------------------
+def trained_model(location, data_dir=None, dataset=None):
+    """(recipe, model, RunData) of the run a checkpoint (or a run folder's checkpoint.npz) holds."""
+    path = Path(location)
+    path = path / CHECKPOINT_NAME if path.is_dir() else path
+    if not path.is_file():
+        raise UsageError(f"no checkpoint at {path}; train one first, e.g. `tinygen train ae --out runs/ae` "
+                         "writes runs/ae/checkpoint.npz")
+    if path.suffix != ".npz":
+        raise UsageError(f"{path} is not a checkpoint: give a run folder or its checkpoint.npz")
+    config = load_checkpoint(path).config
+    recipe = get_recipe(config.get("model"))
+    model = build_model(recipe, config)
+    load_checkpoint(path, model=model)
+    model.eval()
+    return recipe, model, RunData(config, data_dir, path.parent, dataset)
+
+
+def command_evaluate(args):
+    recipe, model, run = trained_model(args.run, args.data_dir, args.dataset)
+    if recipe.evaluate is None:
+        raise UsageError(f"model {recipe.name!r} has no evaluation")
+    check_shape(recipe, model, run.test, run.settings)
+    backend.manual_seed(args.seed)
+    metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
+    if args.json:
+        print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics}))
+        return
+    print(f"{recipe.name} on the test split of {run.test.name} ({len(run.test)} examples):")
+    for name, value in metrics.items():
+        print(f"  {name:<24} {value:.6g}")
+
+
+def check_shape(recipe, model, dataset, settings):
+    """UsageError when ``dataset``'s examples differ in shape from those the run trained on."""
+    check_data(recipe, dataset)
+    trained_on = tuple(settings["data_shape"])
+    if tuple(dataset.images.shape[1:]) != trained_on:
+        raise UsageError(f"the run was trained on examples of shape {trained_on}; dataset {dataset.name!r} "
+                         f"holds {tuple(dataset.images.shape[1:])}: use a dataset like the run's "
+                         f"({settings['dataset']!r})")
+
+
+def command_sample(args):
+    suffix = Path(args.out).suffix.lower()
+    if suffix not in SAMPLE_SUFFIXES:
+        raise UsageError(f"--out {args.out}: the suffix must be one of {', '.join(SAMPLE_SUFFIXES)} "
+                         f"(.png a picture, .npy the raw samples, .npz samples with labels), got {suffix!r}")
+    recipe, model, run = trained_model(args.checkpoint, args.data_dir)
+    if recipe.sample is None:
+        raise UsageError(f"model {recipe.name!r} cannot sample")
+    labels = sample_labels(recipe, args.n, args.label)
+    backend.manual_seed(args.seed)
+    write_samples(draw_samples(recipe, model, args.n, labels, run), labels, args.out, recipe.name)
+
+
+def draw_samples(recipe, model, n, labels, run):
+    """``n`` samples as one host array, drawn SAMPLE_BATCH at a time so memory stays small."""
+    parts = []
+    for start in range(0, n, SAMPLE_BATCH):
+        count = min(SAMPLE_BATCH, n - start)
+        parts.append(recipe.sample(model, count, None if labels is None else labels[start:start + count], run))
+    return numpy.concatenate(parts)
+
+
+def sample_labels(recipe, n, label, classes=10):
+    """The class of each sample: all ``label``, or 0, 1, ..., 9, 0, ... for a conditional model; else None."""
+    if not recipe.conditional:
+        if label is not None:
+            raise UsageError(f"--label: model {recipe.name!r} is not conditional; it cannot be asked for a class")
+        return None
+    if label is not None and not 0 <= label < classes:
+        raise UsageError(f"--label must be a class from 0 to {classes - 1}, got {label}")
+    return numpy.full(n, label, numpy.int64) if label is not None else numpy.arange(n, dtype=numpy.int64) % classes
+
+
+def write_samples(samples, labels, out, name):
+    """``.npy``: the samples, float32 ((N, H, W) images or (N, 2) points); ``.npz``: with their labels;
+    ``.png``: a grid of at most GRID_MAX images, or a scatter of points."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    samples = samples.astype(numpy.float32)
+    if samples.ndim == 4 and samples.shape[1] == 1:
+        samples = samples[:, 0]
+    if out.suffix.lower() == ".npy":
+        numpy.save(out, samples)
+    elif out.suffix.lower() == ".npz":
+        numpy.savez(out, samples=samples, **({} if labels is None else {"labels": labels}))
+    else:
+        write_sample_picture(samples, labels, out, name)
+    print(f"wrote {len(samples)} samples of shape {samples.shape[1:]} to {out}")
+
+
+def write_sample_picture(samples, labels, out, name):
+    plot = load_plot()
+    if samples.ndim == 2:
+        shown = numpy.zeros(len(samples), numpy.int64) if labels is None else labels
+        plot.latent_scatter(samples, shown, out, title=f"{len(samples)} samples from {name}")
+        return
+    if len(samples) > GRID_MAX:
+        print(f"the picture shows the first {GRID_MAX} of {len(samples)} samples; write .npy for all of them")
+    plot.image_grid(samples[:GRID_MAX], out, ncols=10 if labels is not None else 8,
+                    title=f"{min(len(samples), GRID_MAX)} samples from {name}")
+
+
+def command_reconstruct(args):
+    recipe, model, run = trained_model(args.checkpoint, args.data_dir, args.dataset)
+    if recipe.reconstruct is None:
+        raise UsageError(f"model {recipe.name!r} does not reconstruct its input")
+    check_shape(recipe, model, run.test, run.settings)
+    images = run.test.images[:args.n]
+    reconstructed = recipe.reconstruct(model, images)
+    error = float(numpy.mean((reconstructed - images) ** 2))
+    load_plot().reconstructions(images, reconstructed, args.out, n=len(images))
+    print(f"mean squared error per pixel on the first {len(images)} test images of {run.dataset}: {error:.5f}")
+    print(f"wrote {args.out}")
+
+
+def command_latent(args):
+    recipe, model, run = trained_model(args.run, args.data_dir)
+    if recipe.latent is None:
+        raise UsageError(f"model {recipe.name!r} has no latent space to map")
+    load_plot()
+    paths = recipe.latent(model, run, Path(args.out))
+    print("wrote " + ", ".join(str(path) for path in paths))
+
+
+def command_export(args):
+    out = Path(args.out)
+    if out.suffix != ".safetensors":
+        raise UsageError(f"--out {out}: export writes the safetensors format; name the file *.safetensors")
+    try:
+        from safetensors.numpy import save_file
+    except ImportError:
+        raise UsageError("export needs the safetensors package: pip install -e '.[export]'") from None
+    recipe, model, _ = trained_model(args.run)
+    tensors = {name: numpy.ascontiguousarray(backend.to_numpy(value.data))
+               for name, value in model.state_dict().items()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out), metadata={"tinygen_model": recipe.name, "format": "pt"})
+    print(f"wrote {len(tensors)} tensors of {recipe.name} ({sum(t.size for t in tensors.values()):,} numbers) "
+          f"to {out}")
+
+
+# --- listing -----------------------------------------------------------------------------------
+def command_datasets(args):
+    rows = describe_datasets(args.data_dir)
+    width = max(len(name) for name, _, _ in rows)
+    for name, available, where in rows:
+        print(f"{name:<{width}}  {'available' if available else 'missing  '}  {where}")
+
+
+def command_lessons(args, lessons_dir):
+    lessons = sorted(lessons_dir.glob("[0-9][0-9]_*.py"))
+    if not lessons:
+        print(f"no lessons found in {lessons_dir} (they come with a clone of the repository)")
+    for lesson in lessons:
+        print(f"{lesson.stem:<28} {first_line(lesson)}")
+
+
+def first_line(path):
+    """The first line of a file's docstring (or of its first comment): what the lesson is about."""
+    for line in path.read_text().splitlines():
+        text = line.strip()
+        for quotes in ('"""', "'''"):
+            text = text.removeprefix(quotes).removesuffix(quotes)
+        text = text.lstrip("# ").strip()
+        if text and not text.startswith(("%%", "!")):
+            return text
+    return ""
+
+
+def load_plot():
+    try:
+        from tinygen import plot
+    except ImportError as error:
+        raise UsageError(f"figures need matplotlib ({error}); install it with pip install -e '.[plot]'") from None
+    return plot

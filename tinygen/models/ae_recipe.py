@@ -1,0 +1,101 @@
+"""The plain autoencoder's recipe: `tinygen train ae`, and what sample / evaluate / reconstruct do with it.
+
+A plain autoencoder is not a generative model: nothing made its codes follow a known distribution.
+To "sample" it anyway, codes are drawn from a normal distribution fitted to the codes of the training
+images; many land in the gaps between the digit clusters and decode to no digit (the VAE fixes that).
+"""
+from pathlib import Path
+
+import tinygen.functional as F
+from tinygen import backend
+from tinygen.autograd import Tensor
+from tinygen.models.ae import Autoencoder
+from tinygen.models.inference import map_batches
+from tinygen.models.recipe import Recipe, register
+from tinygen.optim import Adam
+from tinygen.trainer import GradientTrainer
+
+
+def build(data_shape, code_size=32, num_layers=1, nodes_per_layer=128, loss="bce"):
+    """An Autoencoder for images of ``data_shape`` (C, H, W)."""
+    if len(data_shape) != 3:
+        raise ValueError(f"the autoencoder takes images (C, H, W), got examples of shape {tuple(data_shape)}")
+    return Autoencoder(code_size=code_size, num_layers=num_layers, nodes_per_layer=nodes_per_layer, loss=loss,
+                       image_shape=tuple(data_shape))
+
+
+def adam_trainer(model, settings):
+    """Minimise ``model.loss`` on the batch's images with Adam at ``settings["lr"]``."""
+    return GradientTrainer(model, Adam(model.parameters(), lr=settings["lr"]))
+
+
+def reconstruct(model, images):
+    """Host reconstructions of host ``images``."""
+    model.eval()
+    return map_batches(model, images)
+
+
+def encode(model, images):
+    model.eval()
+    return map_batches(model.encode, images)
+
+
+def decode(model, codes):
+    model.eval()
+    return map_batches(model.decode, codes)
+
+
+def sample(model, n, labels, run):
+    """Decode ``n`` codes drawn from a normal fitted (per coordinate) to the training images' codes."""
+    codes = backend.to_backend(encode(model, run.train.images))
+    mean, std = codes.mean(axis=0), codes.std(axis=0)
+    noise = backend.generator().standard_normal((n, codes.shape[1]), dtype=codes.dtype)
+    return decode(model, backend.to_numpy(mean + noise * std))
+
+
+def evaluate(model, run):
+    """Reconstruction error per pixel on the test split: mean squared error and binary cross-entropy."""
+    images = run.test.images
+    reconstructed = backend.to_backend(reconstruct(model, images))
+    target = backend.to_backend(images)
+    bce = F.binary_cross_entropy(Tensor(reconstructed), Tensor(target))  # clamps the log as PyTorch does
+    return {"mse": float(((reconstructed - target) ** 2).mean()), "bce": float(bce.item())}
+
+
+def figures(model, history, run, out):
+    """Loss curves, reconstructions, decoded random codes; for a 2-D code also the latent maps."""
+    from tinygen import plot
+    out, shown = Path(out), run.test.images[:10]
+    paths = [loss_curves(history, out / "loss_curves.png"),
+             plot.reconstructions(shown, reconstruct(model, shown), out / "reconstructions.png"),
+             plot.image_grid(sample(model, 64, None, run), out / "samples.png", title="decoded random codes")]
+    if model.code_size == 2:
+        paths += latent(model, run, out)
+    return paths
+
+
+def latent(model, run, out):
+    """The test images' 2-D codes coloured by digit, and the images decoded from a grid of codes."""
+    from tinygen import plot
+    if model.code_size != 2:
+        raise ValueError(f"latent maps need a 2-D code; this autoencoder's code has {model.code_size} numbers")
+    codes = encode(model, run.test.images)
+    out = Path(out)
+    scatter = plot.latent_scatter(codes, run.test.labels, out / "latent_scatter.png",
+                                  title="test images' 2-D codes, coloured by digit")
+    span = float(backend.xp.percentile(backend.xp.abs(backend.to_backend(codes)), 99))  # holds nearly every code
+    manifold = plot.latent_manifold(lambda z: decode(model, z), out / "latent_manifold.png", span=span)
+    return [scatter, manifold]
+
+
+def loss_curves(history, path):
+    """Every train_/val_ value of the history against the epoch, one curve each."""
+    from tinygen import plot
+    names = [key for key in history[0] if key.startswith(("train_", "val_"))] if history else []
+    return plot.loss_curves({name: [row[name] for row in history] for name in names}, path)
+
+
+register(Recipe(
+    name="ae", summary="the undercomplete dense autoencoder (784-128-32-128-784 by default)",
+    build=build, trainer=adam_trainer, sample=sample, evaluate=evaluate, figures=figures,
+    reconstruct=reconstruct, latent=latent))

@@ -1,0 +1,73 @@
+"""What ``fit`` trains: a Trainer holds the networks, their optimizers and the step that updates them.
+
+A model family supplies one Trainer. The loop knows nothing else about the model:
+
+    trainer.model          ONE nn.Module holding every network (its state_dict is what a checkpoint keeps)
+    trainer.optimizers     {name: Optimizer} (a GAN has two, an RBM none: its update is not a gradient step)
+    trainer.train_step(batch) -> {name: float}   one batch in, named values out; applies every update itself
+    trainer.validate_step(batch) -> {name: float}  the same values on held-out data, no update
+
+``GradientTrainer`` is the common case: one network, one optimizer, one loss to minimise.
+"""
+import math
+
+from tinygen.autograd import Tensor
+
+
+class LossNotFinite(ValueError):
+    """A value the step needed became NaN or infinite: the update it would have driven was not applied."""
+
+    def __init__(self, name, value):
+        super().__init__(f"{name} became {value}")
+        self.name, self.value = name, value
+
+
+class Trainer:
+    """One model family's training step. Subclass it and write ``train_step`` (and ``validate_step``)."""
+
+    def __init__(self, model, optimizers):
+        if not isinstance(optimizers, dict):
+            raise TypeError(f"Trainer: optimizers must be a dict {{name: Optimizer}}, got {type(optimizers).__name__}")
+        self.model, self.optimizers = model, optimizers
+
+    def train_step(self, batch):
+        """One update from ``batch`` (images, labels as backend arrays); returns {name: float}."""
+        raise NotImplementedError(f"{type(self).__name__} must define train_step(batch)")
+
+    def validate_step(self, batch):
+        """Named values on a held-out ``batch`` (called in eval mode, without a graph); none by default."""
+        return {}
+
+    @staticmethod
+    def finite(name, value):
+        """``value`` (a scalar Tensor or number) as a float; LossNotFinite when NaN or infinite.
+
+        Call it before the update that the value drives, so a diverged step is never applied.
+        """
+        number = float(value.item()) if isinstance(value, Tensor) else float(value)
+        if not math.isfinite(number):
+            raise LossNotFinite(name, number)
+        return number
+
+
+class GradientTrainer(Trainer):
+    """Minimise one scalar loss of one network with one optimizer; reports {"loss": value}.
+
+    ``loss_fn(batch) -> scalar Tensor``; by default ``model.loss(images)`` on the batch's images.
+    """
+
+    def __init__(self, model, optimizer, loss_fn=None):
+        super().__init__(model, {"optimizer": optimizer})
+        self.optimizer = optimizer
+        self.loss_fn = loss_fn if loss_fn is not None else (lambda batch: model.loss(Tensor(batch[0])))
+
+    def train_step(self, batch):
+        self.optimizer.zero_grad()
+        loss = self.loss_fn(batch)
+        value = self.finite("loss", loss)
+        loss.backward()
+        self.optimizer.step()
+        return {"loss": value}
+
+    def validate_step(self, batch):
+        return {"loss": float(self.loss_fn(batch).item())}
