@@ -117,6 +117,35 @@ def latent_scatter(codes, labels, path, title="2-D codes coloured by label"):
     return _save(figure, path)
 
 
+def samples_over_modes(snapshots, centers, path, titles=None, panel_px=220):
+    """Save a strip of scatters, one per snapshot of 2-D samples (n, 2), over the mixture's ``centers`` (K, 2).
+
+    Every panel has the same square limits (the centres' extent plus a margin), so a generator that
+    drifts or collapses is seen moving between panels. ``titles``: one per snapshot (e.g. "step 400").
+    """
+    snapshots = [_host(points, "snapshots") for points in snapshots]
+    centers = _host(centers, "centers")
+    if not snapshots or any(points.ndim != 2 or points.shape[1] != 2 for points in snapshots):
+        raise ValueError("snapshots must be a non-empty list of (n, 2) arrays of points, got shapes "
+                         f"{[points.shape for points in snapshots]}")
+    titles = titles or [""] * len(snapshots)
+    if len(titles) != len(snapshots):
+        raise ValueError(f"titles must give one title per snapshot ({len(snapshots)}), got {len(titles)}")
+    reach = np.abs(centers).max() * 1.35
+    figure = Figure(figsize=(panel_px * len(snapshots) / DPI, (panel_px + TITLE_PX) / DPI), dpi=DPI, layout="tight")
+    for index, (points, title) in enumerate(zip(snapshots, titles)):
+        axes = figure.add_subplot(1, len(snapshots), index + 1)
+        axes.scatter(points[:, 0], points[:, 1], s=2, alpha=0.4, color="C0")
+        axes.scatter(centers[:, 0], centers[:, 1], s=25, marker="x", color="C3")
+        axes.set_xlim(-reach, reach)
+        axes.set_ylim(-reach, reach)
+        axes.set_aspect("equal")
+        axes.set_xticks([])
+        axes.set_yticks([])
+        axes.set_title(title, fontsize=9)
+    return _save(figure, path)
+
+
 def tile(images, ncols, pad=1):
     """Arrange images (N, H, W) into one (rows (H + pad) + pad, cols (W + pad) + pad) array, row by row."""
     ncols = _positive_int("ncols", ncols)

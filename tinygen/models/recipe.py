@@ -19,7 +19,7 @@ from typing import Callable, Optional
 
 from tinygen.data import Dataset, load_dataset
 
-DATA_KINDS = ("images", "points")
+DATA_KINDS = ("images", "points", "any")   # "any": the recipe picks its networks by the data (GANs)
 
 
 @dataclass(frozen=True)
@@ -124,7 +124,7 @@ def data_kind(dataset):
 def check_data(recipe, dataset):
     """ValueError when ``recipe`` cannot train on ``dataset`` (images vs 2-D points)."""
     kind = data_kind(dataset)
-    if kind != recipe.data:
+    if recipe.data != "any" and kind != recipe.data:
         raise ValueError(f"model {recipe.name!r} takes {recipe.data}, but dataset {dataset.name!r} holds {kind} "
                          f"of shape {dataset.images.shape[1:]}; choose a dataset of {recipe.data} "
                          "(`tinygen datasets` lists them)")

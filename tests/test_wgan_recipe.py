@@ -1,0 +1,71 @@
+"""The wgan / wgan-gp recipes: the data picks the networks, toy runs count modes and keep snapshots,
+and a short WGAN-GP run on ring8 covers more modes than it started with."""
+import itertools
+
+import numpy as np
+import pytest
+
+import tinygen as tg
+from tinygen.data import DataLoader, load_dataset
+from tinygen.models.recipe import RunData, check_data, get_recipe
+from tinygen.models.gan import GANTrainer
+from tinygen.models.wgan_recipe import build_wgan, build_wgan_gp
+from tinygen.nn import Linear
+from tinygen.nn.norm import BatchNorm
+
+
+def toy_run(tmp_path, batch_size=64):
+    return RunData({"dataset": "ring8", "batch_size": batch_size, "limit": None}, out=tmp_path)
+
+
+def test_points_get_the_toy_mlps_and_images_the_dcgan_with_a_critic_without_batch_norm():
+    toy = build_wgan_gp((2,), width=16)
+    assert all(isinstance(layer, Linear) for layer in toy.discriminator.modules() if layer._parameters)
+    assert toy.latent_dim == 2 and toy.n_critic == 5 and toy.game.penalty_weight == 10.0
+    images = build_wgan((1, 28, 28), width=8)
+    assert images.latent_dim == 100 and images.game.clip_value == 0.01
+    assert not any(isinstance(layer, BatchNorm) for layer in images.discriminator.modules())
+    assert any(isinstance(layer, BatchNorm) for layer in images.generator.modules())
+
+
+@pytest.mark.parametrize("data_shape, architecture, match", [
+    ((2,), "dcgan", r"'dcgan' takes images .* 2-D points of shape \(2,\)"),
+    ((1, 28, 28), "toy", r"'toy' takes 2-D points .* shape \(1, 28, 28\)"),
+    ((2,), "resnet", "architecture must be one of .* got 'resnet'"),
+])
+def test_wrong_architecture_for_the_data_is_refused(data_shape, architecture, match):
+    with pytest.raises(ValueError, match=match):
+        build_wgan_gp(data_shape, architecture=architecture)
+
+
+def test_both_recipes_take_images_and_points():
+    for name in ("wgan", "wgan-gp"):
+        for dataset in ("ring8", "mnist-5k"):
+            check_data(get_recipe(name), load_dataset(dataset, "test"))
+
+
+def test_toy_epoch_end_keeps_a_snapshot_and_reports_modes_and_figures_draw_the_strip(tmp_path):
+    recipe, run = get_recipe("wgan-gp"), toy_run(tmp_path)
+    model = recipe.build((2,), width=16)
+    values = [recipe.epoch_end(model, run, tmp_path, epoch) for epoch in (1, 2)]
+    assert set(values[0]) == {"modes", "high_quality_pct", "mode_kl"}
+    snapshots = [np.load(tmp_path / "mode_snapshots" / f"epoch_000{epoch}.npy") for epoch in (1, 2)]
+    assert snapshots[0].shape == (500, 2)
+    np.testing.assert_array_equal(snapshots[0], snapshots[1])   # same noise, same (untrained) generator
+    history = [{"epoch": epoch, "train_loss_d": 1.0, "train_loss_g": 0.5} for epoch in (1, 2)]
+    paths = recipe.figures(model, history, run, tmp_path)
+    assert {path.name for path in paths} == {"loss_curves.png", "samples_over_modes.png"}
+
+
+def test_a_short_wgan_gp_run_on_ring8_covers_more_modes_than_its_start(tmp_path):
+    tg.manual_seed(0)
+    recipe, run = get_recipe("wgan-gp"), toy_run(tmp_path, batch_size=128)
+    model = recipe.build((2,), width=64, depth=3)
+    trainer = GANTrainer(model, model.game.optimizers(model, lr=1e-3))
+    before = recipe.evaluate(model, run)
+    batches = itertools.cycle(DataLoader(run.train, 128, shuffle=True, seed=0))
+    for batch in itertools.islice(batches, 100):
+        trainer.train_step(batch)
+    after = recipe.evaluate(model, run)
+    assert after["modes"] > before["modes"]
+    assert after["mode_kl"] < before["mode_kl"]

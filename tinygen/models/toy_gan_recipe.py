@@ -1,0 +1,83 @@
+"""What a GAN recipe does on a toy 2-D set (ring8, grid25): sample points, count the modes, watch them.
+
+Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its examples are 2-D points:
+
+* ``evaluate``: ``modes``, ``high_quality_pct`` and ``mode_kl`` (``tinygen.metrics.toy_modes``) on
+  2,500 samples;
+* ``epoch_end``: the same numbers every epoch (into metrics.json), and a snapshot of 500 samples from a
+  fixed noise batch kept in ``<run>/mode_snapshots/epoch_NNNN.npy``;
+* ``figures``: the snapshots as one strip, samples over the modes through training
+  (``samples_over_modes.png``), and the loss curves.
+"""
+import math
+from pathlib import Path
+
+import numpy as np
+
+from tinygen import backend
+from tinygen.data.toy2d import TOY_SETS
+from tinygen.metrics.toy_modes import toy_set_statistics
+from tinygen.models.ae_recipe import loss_curves
+from tinygen.models.wgan_architectures import POINT_SHAPE
+
+EVALUATION_SAMPLES = 2500
+SNAPSHOT_SAMPLES = 500
+SNAPSHOT_FOLDER = "mode_snapshots"
+STRIP_PANELS = 8
+
+
+def is_toy(data_shape):
+    """True for one example of a toy set: a 2-D point."""
+    return tuple(data_shape) == POINT_SHAPE
+
+
+def sample(model, n, labels, run):
+    """n host points (n, 2) from the GAN's generator."""
+    return backend.to_numpy(model.sample(n).data).astype(np.float32)
+
+
+def evaluate(model, run):
+    """{"modes", "high_quality_pct", "mode_kl"} of 2,500 samples against the run's toy set."""
+    statistics = toy_set_statistics(sample(model, EVALUATION_SAMPLES, None, run), run.dataset)
+    return {"modes": float(statistics.modes), "high_quality_pct": statistics.high_quality_pct,
+            "mode_kl": statistics.mode_kl}
+
+
+def snapshot_noise(model):
+    """The fixed noise (SNAPSHOT_SAMPLES, latent_dim) every snapshot of a run is drawn from."""
+    noise = np.random.default_rng(0).standard_normal((SNAPSHOT_SAMPLES, model.latent_dim))
+    return backend.to_backend(noise.astype(backend.default_float()))
+
+
+def epoch_end(model, run, out, epoch):
+    """Keep this epoch's snapshot of samples (when the run has a folder) and return the mode statistics."""
+    if out is not None:
+        folder = Path(out) / SNAPSHOT_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        points = backend.to_numpy(model.sample(SNAPSHOT_SAMPLES, noise=snapshot_noise(model)).data)
+        np.save(folder / f"epoch_{epoch:04d}.npy", points.astype(np.float32))
+    return evaluate(model, run)
+
+
+def figures(model, history, run, out):
+    """The strip of samples over the modes (up to 8 snapshots, evenly spaced, the last included), loss curves."""
+    out = Path(out)
+    paths = [loss_curves(history, out / "loss_curves.png")]
+    epochs = [epoch for epoch in range(1, len(history) + 1) if (out / SNAPSHOT_FOLDER / f"epoch_{epoch:04d}.npy").exists()]
+    if epochs:
+        paths.append(mode_strip(run, out, _evenly_spaced(epochs, STRIP_PANELS)))
+    return paths
+
+
+def mode_strip(run, out, epochs):
+    from tinygen import plot
+    steps_per_epoch = math.ceil(len(run.train) / run.settings["batch_size"])
+    snapshots = [np.load(Path(out) / SNAPSHOT_FOLDER / f"epoch_{epoch:04d}.npy") for epoch in epochs]
+    titles = [f"epoch {epoch} (step {epoch * steps_per_epoch})" for epoch in epochs]
+    return plot.samples_over_modes(snapshots, TOY_SETS[run.dataset][0], out / "samples_over_modes.png", titles)
+
+
+def _evenly_spaced(items, count):
+    if len(items) <= count:
+        return items
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]

@@ -1,0 +1,112 @@
+"""Recipes ``wgan`` (weight clipping) and ``wgan-gp`` (gradient penalty): `tinygen train wgan-gp`.
+
+One recipe per loss, for images and for the toy 2-D sets alike; the data picks the networks:
+
+* images (C, H, W): the DCGAN generator and the DCGAN critic without batch norm (``dcgan_critic``);
+* 2-D points (ring8, grid25): the toy MLPs (4 hidden layers of 256 by default, noise of dimension 2).
+
+``architecture`` ("auto", "dcgan" or "toy") names the choice; a toy set with the image networks (or the
+other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wgan_losses``);
+``--lr`` replaces the learning rate only.
+"""
+from pathlib import Path
+
+from tinygen.metrics.sample_quality import SampleQuality
+from tinygen.models import toy_gan_recipe
+from tinygen.models.ae_recipe import loss_curves
+from tinygen.models.gan import GAN, GANTrainer
+from tinygen.models.gan_architectures import dcgan_generator
+from tinygen.models.recipe import Recipe, register
+from tinygen.models.wgan_architectures import dcgan_critic, toy_discriminator, toy_generator
+from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
+
+ARCHITECTURES = ("auto", "dcgan", "toy")
+TOY_DEFAULTS = {"latent_dim": 2, "width": 256}
+IMAGE_DEFAULTS = {"latent_dim": 100, "width": 64}
+
+
+def networks(data_shape, architecture="auto", latent_dim=None, width=None, depth=4):
+    """(generator, critic, latent_dim) for examples of ``data_shape``; None picks the architecture's default."""
+    kind = _architecture(data_shape, architecture)
+    defaults = TOY_DEFAULTS if kind == "toy" else IMAGE_DEFAULTS
+    latent_dim, width = latent_dim or defaults["latent_dim"], width or defaults["width"]
+    if kind == "toy":
+        return toy_generator(latent_dim, width, depth), toy_discriminator(width, depth), latent_dim
+    return dcgan_generator(latent_dim, tuple(data_shape), width), dcgan_critic(tuple(data_shape), width), latent_dim
+
+
+def build_wgan(data_shape, architecture="auto", latent_dim=None, width=None, depth=4, n_critic=N_CRITIC,
+               clip_value=0.01):
+    """WGAN with weight clipping into [-clip_value, clip_value]."""
+    generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
+    return GAN(generator, critic, latent_dim, tuple(data_shape), loss=Wasserstein(clip_value), n_critic=n_critic)
+
+
+def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, depth=4, n_critic=N_CRITIC,
+                  penalty_weight=10.0):
+    """WGAN-GP with the gradient penalty's weight lambda = ``penalty_weight``."""
+    generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
+    return GAN(generator, critic, latent_dim, tuple(data_shape), loss=WassersteinGP(penalty_weight),
+               n_critic=n_critic)
+
+
+def paper_trainer(model, settings):
+    """The GAN step with each loss's own optimizers (RMSprop for clipping, Adam (0.5, 0.9) for the penalty)."""
+    return GANTrainer(model, model.game.optimizers(model, settings["lr"]))
+
+
+def _architecture(data_shape, architecture):
+    if architecture not in ARCHITECTURES:
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    toy = toy_gan_recipe.is_toy(data_shape)
+    if architecture == "auto":
+        return "toy" if toy else "dcgan"
+    if toy and architecture == "dcgan":
+        raise ValueError(f"architecture 'dcgan' takes images (C, H, W), but the dataset's examples are 2-D points "
+                         f"of shape {tuple(data_shape)}; use architecture 'toy' (or 'auto') for ring8/grid25")
+    if not toy and architecture == "toy":
+        raise ValueError(f"architecture 'toy' takes 2-D points (ring8, grid25), but the dataset's examples have "
+                         f"shape {tuple(data_shape)}; use architecture 'dcgan' (or 'auto') for images")
+    return architecture
+
+
+IMAGE_EVALUATION_SAMPLES = 1000
+
+
+def image_evaluate(model, run):
+    """{"fd", "classifier_score"} of 1,000 samples against the test images (the shipped digit classifier)."""
+    samples = toy_gan_recipe.sample(model, IMAGE_EVALUATION_SAMPLES, None, run)
+    return SampleQuality(run.test.images).evaluate(samples)
+
+
+def image_epoch_end(model, run, out, epoch):
+    """Nothing per epoch for images (FD needs thousands of samples; ``evaluate`` computes it)."""
+    return {}
+
+
+def image_figures(model, history, run, out):
+    """Loss curves and a grid of 64 samples."""
+    from tinygen import plot
+    out = Path(out)
+    return [loss_curves(history, out / "loss_curves.png"),
+            plot.image_grid(toy_gan_recipe.sample(model, 64, None, run), out / "samples.png", title=f"{run.dataset}")]
+
+
+def _by_data(toy_version, image_version):
+    """A recipe callable that hands over to ``toy_version`` for 2-D points, else to ``image_version``."""
+    def dispatch(model, *args):
+        return (toy_version if toy_gan_recipe.is_toy(model.data_shape) else image_version)(model, *args)
+    dispatch.__doc__ = f"{toy_version.__name__} on toy sets, {image_version.__name__} on images."
+    return dispatch
+
+
+for name, build, learning_rate, summary in (
+        ("wgan", build_wgan, Wasserstein.learning_rate,
+         "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
+        ("wgan-gp", build_wgan_gp, WassersteinGP.learning_rate,
+         "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10, n_critic 5)")):
+    register(Recipe(name=name, summary=summary, build=build, trainer=paper_trainer, data="any",
+                    defaults={"lr": learning_rate},
+                    sample=toy_gan_recipe.sample, evaluate=_by_data(toy_gan_recipe.evaluate, image_evaluate),
+                    epoch_end=_by_data(toy_gan_recipe.epoch_end, image_epoch_end),
+                    figures=_by_data(toy_gan_recipe.figures, image_figures)))
