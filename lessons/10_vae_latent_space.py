@@ -1,0 +1,119 @@
+# %% [markdown]
+# # 10 · Exploring a VAE's latent space
+#
+# A trained VAE gives us a map of digit space that we can walk on. This lesson draws the
+# map of a 2-D latent space (the **manifold**), walks in a straight line from one digit to
+# another (**interpolation**), does the course's "add sunglasses" arithmetic with digits
+# (add a *thick stroke* vector to thin digits), and finally asks how good the model is as
+# a probability model: the ELBO it trains on is only a lower bound on log p(x), and the
+# **importance-weighted** bound closes part of the gap as it draws more samples.
+#
+# Run: `python lessons/10_vae_latent_space.py` (add `--quick` for the short version).
+
+# %%
+import numpy as np
+
+import tinygen as tg
+from tinygen import optim, plot
+from tinygen.data import DataLoader, Dataset, load_dataset
+from tinygen.lesson import setup
+from tinygen.metrics import iwae_bound
+from tinygen.models import vae_latent
+from tinygen.models.vae_networks import dense_vae
+from tinygen.train import GradientTrainer, fit
+
+lesson = setup(__file__)
+train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
+count = lesson.pick(1500, len(train_set))
+train_set = Dataset(train_set.images[:count], train_set.labels[:count], "mnist-5k train")
+epochs, hidden = lesson.pick(6, 40), lesson.pick(256, 400)
+print(train_set, test_set, f"-> {epochs} epochs, hidden width {hidden}")
+
+
+def train(model):
+    tg.manual_seed(0)
+    trainer = GradientTrainer(model, optim.Adam(model.parameters(), lr=1e-3))
+    fit(trainer, DataLoader(train_set, 128, shuffle=True, seed=0), epochs=epochs, progress=False, verbose=False)
+    return model.eval()
+
+
+flat, rich = train(dense_vae(hidden=hidden, latent_dim=2)), train(dense_vae(hidden=hidden, latent_dim=20))
+
+# %% [markdown]
+# ## The manifold: decode a grid of codes
+#
+# With two latent dimensions we can decode a whole grid of codes and see every digit the
+# model knows, laid out side by side. Since the prior is N(0, I), we place the grid at
+# the normal's **quantiles**: each column (and row) covers the same prior probability, so
+# the picture spends its cells where codes really are. Next to it, the test digits' mean
+# codes coloured by label: the regions match.
+
+# %%
+vae_latent.manifold(flat, lesson.path("manifold.png"), n=lesson.pick(10, 20))
+vae_latent.scatter(flat, test_set.images, test_set.labels, lesson.path("scatter.png"))
+grid = vae_latent.quantile_grid(10)
+images = vae_latent.decode(flat, grid)
+neighbours = np.abs(np.diff(images.reshape(10, 10, -1), axis=1)).mean()
+strangers = np.abs(images[:, None] - images[None, :]).mean()
+print(f"mean pixel change between neighbouring cells {neighbours:.3f}, between any two cells {strangers:.3f}")
+assert neighbours < strangers, "continuity: nearby codes decode to similar images"
+
+# %% [markdown]
+# ## Interpolation
+#
+# Take the mean codes of two test digits and decode the points on the straight line
+# between them. Because the space is continuous and complete, every step decodes to a
+# digit-like image, and the image morphs smoothly from one digit into the other.
+
+# %%
+pairs = [(0, 1), (2, 3), (4, 5)]
+strips = np.stack([vae_latent.interpolate(rich, test_set.images[a], test_set.images[b], steps=10) for a, b in pairs])
+plot.interpolation_strip(strips, lesson.path("interpolation.png"), title="from one test digit to another")
+steps = np.abs(np.diff(strips, axis=1)).mean(axis=(2, 3, 4))
+print("mean pixel change per step:", steps.round(3))
+assert (steps.max(axis=1) < 0.5 * np.abs(strips[:, -1] - strips[:, 0]).mean(axis=(1, 2, 3))).all(), \
+    "no single step makes more than half of the whole change"
+
+# %% [markdown]
+# ## Attribute vectors: "add a thick stroke"
+#
+# The course adds sunglasses to a face by adding, to the face's code, the difference
+# between the mean code of faces with sunglasses and the mean code of faces without. We do
+# the same with stroke thickness. Within each digit class, the quarter of training images
+# with the most ink are "thick" and the quarter with the least are "thin"; the attribute
+# vector is the average over classes of (mean code of thick − mean code of thin), so that it
+# carries thickness and not digit identity. Adding it with growing strength to test
+# digits should make their strokes heavier.
+
+# %%
+ink = vae_latent.ink(train_set.images)
+vectors = []
+for digit in range(10):
+    members = train_set.labels == digit
+    thin, thick = np.percentile(ink[members], [25, 75])
+    vectors.append(vae_latent.attribute_vector(rich, train_set.images[members & (ink >= thick)],
+                                               train_set.images[members & (ink <= thin)]))
+thickness = np.mean(vectors, axis=0)
+strengths = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
+shifted = vae_latent.add_attribute(rich, test_set.images[:8], thickness, strengths)
+plot.interpolation_strip(shifted, lesson.path("thickness_vector.png"), title="code + s * thickness, s = -1 ... 1.5")
+ink_by_strength = vae_latent.ink(shifted.reshape(-1, *shifted.shape[2:])).reshape(8, len(strengths)).mean(axis=0)
+print("mean ink by strength:", dict(zip(strengths, ink_by_strength.round(1))))
+assert (np.diff(ink_by_strength) > 0).all(), "more of the vector, more ink"
+
+# %% [markdown]
+# ## How likely are the test digits? ELBO against the importance-weighted bound
+#
+# The ELBO is log p(x) minus KL(q(z | x) ‖ p(z | x)): it is exact only when the encoder's
+# Gaussian matches the true posterior. Averaging K importance weights p(x, z_k) / q(z_k | x)
+# (with z_k drawn from q) inside the logarithm gives a tighter bound that rises with K and
+# reaches log p(x) as K grows (Burda et al., 2016). In nats per test digit (lower is better):
+
+# %%
+digits = test_set.images[:lesson.pick(100, 1000)]
+tg.manual_seed(1)
+nll = {k: float(-iwae_bound(rich, digits, k).mean()) for k in (1, 10, 100, 1000)}
+print({f"K={k}": round(v, 2) for k, v in nll.items()})
+plot.loss_curves({"importance-weighted NLL (nats)": list(nll.values())}, lesson.path("nll_by_k.png"),
+                 xlabel="K = 1, 10, 100, 1000")
+assert nll[1] > nll[10] > nll[100] > nll[1000], "the bound tightens as K grows"
