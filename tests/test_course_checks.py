@@ -10,7 +10,7 @@ import tinygen as tg
 import tinygen.functional as F
 from tinygen import cli
 from tinygen.course import solutions
-from tinygen.course.checks import CHECKS, check_functions, run_checks
+from tinygen.course.checks import CHECKS, check_functions, exercises_file, load_module, run_checks
 
 
 def answers(**replaced):
@@ -44,6 +44,30 @@ def _bce_through_sigmoid(logits, targets):
     return -(targets * F.log(p) + (1 - targets) * F.log(1 - p)).mean()
 
 
+def _reparameterize_sigma_is_exp_logvar(mu, logvar):
+    return mu + logvar.exp() * tg.randn(*mu.shape, dtype=mu.dtype)
+
+
+def _penalty_without_create_graph(critic, real, fake, mix, weight=10.0):
+    points = tg.tensor((mix.reshape(-1, 1) * real + (1 - mix.reshape(-1, 1)) * fake).numpy(), requires_grad=True)
+    gradient, = tg.grad(critic(points).sum(), [points])
+    return weight * ((((gradient * gradient).sum(axis=1)).sqrt() - 1) ** 2).mean()
+
+
+def _penalty_one_norm_for_the_batch(critic, real, fake, mix, weight=10.0):
+    points = tg.tensor((mix.reshape(-1, 1) * real + (1 - mix.reshape(-1, 1)) * fake).numpy(), requires_grad=True)
+    gradient, = tg.grad(critic(points).sum(), [points], create_graph=True)
+    return weight * ((gradient * gradient).sum().sqrt() - 1) ** 2
+
+
+def _cd1_with_sampled_hidden_statistics(weight, b, c, v, lr, uniform_h, uniform_v):
+    sigmoid = lambda x: 1 / (1 + np.exp(-x))
+    h0 = (uniform_h < sigmoid(v @ weight.T + c)).astype(float)
+    v1 = (uniform_v < sigmoid(h0 @ weight + b)).astype(float)
+    h1 = sigmoid(v1 @ weight.T + c)
+    return weight + lr * (h0.T @ v - h1.T @ v1) / len(v), b + lr * (v - v1).mean(0), c + lr * (h0 - h1).mean(0)
+
+
 PLANTED = {
     "conv_output_size": [lambda i, k, s, p, d: (i + 2 * p - k) // s + 1,         # forgets the dilation
                          lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s],  # forgets the +1
@@ -58,6 +82,16 @@ PLANTED = {
                       lambda logits, labels: F.cross_entropy(logits, labels) * logits.shape[0]],  # sums
     "bce_with_logits": [_bce_through_sigmoid,
                         lambda z, t: F.binary_cross_entropy_with_logits(z, 1 - t)],  # target flipped
+    "reparameterize": [_reparameterize_sigma_is_exp_logvar,
+                       lambda mu, logvar: mu + (0.5 * logvar).exp()],  # no noise at all
+    "discriminator_loss": [lambda r, f: solutions.discriminator_loss(f, r),  # real and fake swapped
+                           lambda r, f: -(F.log(F.sigmoid(r)) + F.log(1 - F.sigmoid(f))).mean()],  # overflows
+    "generator_loss": [lambda f: -F.binary_cross_entropy_with_logits(f, f * 0),  # the minimax loss
+                       lambda f: -F.log(F.sigmoid(f)).mean()],  # -log of a saturated sigmoid: infinite
+    "gradient_penalty": [_penalty_without_create_graph, _penalty_one_norm_for_the_batch],
+    "cd1_update": [_cd1_with_sampled_hidden_statistics,
+                   lambda w, b, c, v, lr, uh, uv: tuple(a - lr * (e - a) / lr for a, e in
+                                                        zip((w, b, c), solutions.cd1_update(w, b, c, v, lr, uh, uv)))],
 }
 LESSON_OF = {check.function: lesson for lesson, checks in CHECKS.items() for check in checks}
 
@@ -85,6 +119,12 @@ def test_stubs_are_reported_as_to_do(capsys):
     assert run_checks("03") is False  # the repository's exercises are the stubs
     shown = capsys.readouterr().out
     assert "TODO  conv_output_size" in shown and "0 of 2 checks pass" in shown
+
+
+@pytest.mark.parametrize("lesson", sorted(CHECKS))
+def test_every_checked_function_has_a_stub_to_write(lesson):
+    stubs = load_module(exercises_file(lesson))
+    assert [o.status for o in check_functions(lesson, stubs)] == ["todo"] * len(CHECKS[lesson])
 
 
 def test_a_missing_function_fails_by_name():
