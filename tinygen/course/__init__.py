@@ -72,6 +72,9 @@ def command_course_build(args):
 
 
 def command_check(args):
-    from tinygen.course.checks import run_checks
+    try:
+        from tinygen.course.checks import run_checks
+    except ImportError as error:
+        raise ValueError(f"the checks need hypothesis ({error}); install it with pip install -e '.[course]'") from None
     if not run_checks(args.lesson, solutions=args.solutions, exercises_dir=args.exercises):
         raise SystemExit(1)
