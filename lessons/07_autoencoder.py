@@ -30,7 +30,7 @@ from tinygen import optim, plot
 from tinygen.data import DataLoader, load_dataset
 from tinygen.lesson import setup
 from tinygen.models import Autoencoder
-from tinygen.train import fit
+from tinygen.train import GradientTrainer, fit
 
 lesson = setup(__file__)
 train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
@@ -53,9 +53,9 @@ def train_autoencoder(code_size):
     tg.manual_seed(0)
     model = Autoencoder(code_size=code_size, num_layers=num_layers, nodes_per_layer=nodes_per_layer, loss="bce")
     optimizer = optim.Adam(model.parameters(), lr=learning_rate)
-    loss_of_batch = lambda batch: model.loss(tg.Tensor(batch[0]))
-    history = fit(model, optimizer, loss_of_batch, DataLoader(train_set, 64, shuffle=True, seed=0),
-                  DataLoader(test_set, 500), epochs=epochs, progress=False, verbose=False)
+    trainer = GradientTrainer(model, optimizer)  # one step: zero_grad, model.loss(images), backward, step
+    history = fit(trainer, DataLoader(train_set, 64, shuffle=True, seed=0), DataLoader(test_set, 500),
+                  epochs=epochs, progress=False, verbose=False)
     return model.eval(), history
 
 

@@ -6,6 +6,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def test_readme_python_blocks_run(capsys):
+    """```python blocks run here; ```py blocks are sketches (or need files a test elsewhere makes)."""
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
     assert blocks, "the README has no Python example"
     for block in blocks:

@@ -139,7 +139,7 @@ def _add_train(subparsers):
 
 
 def _run_argument(parser, name="run"):
-    parser.add_argument(name, metavar=name.upper(), help="a run folder, or the checkpoint.npz in it")
+    parser.add_argument("location", metavar=name.upper(), help="a run folder, or the checkpoint.npz in it")
     parser.add_argument("--data-dir", help="where the run's dataset lives, if not shipped")
 
 
@@ -201,7 +201,7 @@ def _add_export(subparsers):
         "export", help="write the weights as safetensors, with PyTorch's key names",
         description="Write every network's state_dict (PyTorch's key names, e.g. encoder.0.weight) to a "
         ".safetensors file, which torch.nn modules of the same layout load (see the README).")
-    export.add_argument("run", metavar="RUN", help="a run folder, or the checkpoint.npz in it")
+    export.add_argument("location", metavar="RUN", help="a run folder, or the checkpoint.npz in it")
     export.add_argument("--out", required=True, help="the .safetensors file to write")
     export.set_defaults(run=commands.command_export)
 

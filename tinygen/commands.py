@@ -126,7 +126,7 @@ def trained_model(location, data_dir=None, dataset=None):
 
 
 def command_evaluate(args):
-    recipe, model, run = trained_model(args.run, args.data_dir, args.dataset)
+    recipe, model, run = trained_model(args.location, args.data_dir, args.dataset)
     if recipe.evaluate is None:
         raise UsageError(f"model {recipe.name!r} has no evaluation")
     check_shape(recipe, model, run.test, run.settings)
@@ -155,7 +155,7 @@ def command_sample(args):
     if suffix not in SAMPLE_SUFFIXES:
         raise UsageError(f"--out {args.out}: the suffix must be one of {', '.join(SAMPLE_SUFFIXES)} "
                          f"(.png a picture, .npy the raw samples, .npz samples with labels), got {suffix!r}")
-    recipe, model, run = trained_model(args.checkpoint, args.data_dir)
+    recipe, model, run = trained_model(args.location, args.data_dir)
     if recipe.sample is None:
         raise UsageError(f"model {recipe.name!r} cannot sample")
     labels = sample_labels(recipe, args.n, args.label)
@@ -213,7 +213,8 @@ def write_sample_picture(samples, labels, out, name):
 
 
 def command_reconstruct(args):
-    recipe, model, run = trained_model(args.checkpoint, args.data_dir, args.dataset)
+    require_png(args.out)
+    recipe, model, run = trained_model(args.location, args.data_dir, args.dataset)
     if recipe.reconstruct is None:
         raise UsageError(f"model {recipe.name!r} does not reconstruct its input")
     check_shape(recipe, model, run.test, run.settings)
@@ -225,8 +226,15 @@ def command_reconstruct(args):
     print(f"wrote {args.out}")
 
 
+def require_png(out):
+    if Path(out).suffix.lower() != ".png":
+        raise UsageError(f"--out {out}: this command draws a PNG picture; name the file *.png")
+
+
 def command_latent(args):
-    recipe, model, run = trained_model(args.run, args.data_dir)
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a file; give a folder for the maps")
+    recipe, model, run = trained_model(args.location, args.data_dir)
     if recipe.latent is None:
         raise UsageError(f"model {recipe.name!r} has no latent space to map")
     load_plot()
@@ -242,7 +250,7 @@ def command_export(args):
         from safetensors.numpy import save_file
     except ImportError:
         raise UsageError("export needs the safetensors package: pip install -e '.[export]'") from None
-    recipe, model, _ = trained_model(args.run)
+    recipe, model, _ = trained_model(args.location)
     tensors = {name: numpy.ascontiguousarray(backend.to_numpy(value.data))
                for name, value in model.state_dict().items()}
     out.parent.mkdir(parents=True, exist_ok=True)

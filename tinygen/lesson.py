@@ -33,4 +33,6 @@ def setup(lesson_file, argv=None):
     args = parser.parse_args(argv)
     quick = args.quick or os.environ.get("TINYGEN_QUICK", "") not in ("", "0")
     out = args.out or Path(lesson_file).resolve().parent / "out" / name
+    if Path(out).exists() and not Path(out).is_dir():
+        parser.error(f"--out {out} is a file; give a folder for the lesson's figures")
     return Lesson(quick, out)
