@@ -1,5 +1,5 @@
 """Exercises of lesson 04 (transposed convolution). Check them with `tinygen check 04`."""
-import numpy as np
+import numpy as np  # noqa: F401 (for your answer)
 
 
 def insert_zeros(x, s):

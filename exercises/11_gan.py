@@ -1,6 +1,6 @@
 """Exercises of lesson 11 (the GAN's game). Check them with `tinygen check 11`."""
-import tinygen as tg
-import tinygen.functional as F
+import tinygen as tg  # noqa: F401 (for your answer)
+import tinygen.functional as F  # noqa: F401 (for your answer)
 
 
 def discriminator_loss(real_logits, fake_logits):

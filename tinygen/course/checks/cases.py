@@ -10,6 +10,8 @@ from typing import Callable
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 
+import tinygen as tg
+
 PROPERTY_SETTINGS = settings(max_examples=30, derandomize=True, database=None, deadline=None,
                              verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck),
                              report_multiple_bugs=False,  # the smallest failure is the one to show
@@ -67,3 +69,30 @@ def expect_close(got, expected, what, rtol=1e-5, atol=1e-6):
 def expect_equal(got, expected, what):
     if got != expected:
         raise Wrong(f"{what}: got {got!r}, expected {expected!r}")
+
+
+def expect_same_gradients(learner, reference, arrays, what, differentiable=None):
+    """Values of learner(*tensors) and reference(*tensors) agree, and so do the gradients of
+    <output, v> with respect to the inputs numbered in ``differentiable`` (default: all)."""
+    differentiable = range(len(arrays)) if differentiable is None else differentiable
+    results = []
+    for function in (learner, reference):
+        inputs = [tg.tensor(a, requires_grad=i in differentiable) if a.dtype.kind == "f" else a
+                  for i, a in enumerate(arrays)]
+        out = call(function, *inputs) if function is learner else function(*inputs)
+        if not isinstance(out, tg.Tensor):
+            raise Wrong(f"{what} returned a {type(out).__name__}; build it from tinygen Tensor operations "
+                        "so that backward can find its gradient")
+        results.append((out, inputs))
+    (got, got_inputs), (expected, expected_inputs) = results
+    expect_close(got, expected, what)
+    if not got.requires_grad:
+        raise Wrong(f"{what}: the result is not connected to its inputs; use tinygen operations, not NumPy, "
+                    "so that backward can find the gradient")
+    direction = np.random.default_rng(0).normal(size=expected.shape)
+    for out, inputs in results:
+        (out * tg.tensor(direction)).sum().backward()
+    for i in differentiable:
+        if got_inputs[i].grad is None:
+            raise Wrong(f"{what}: no gradient reached input {i}; use tinygen operations, not NumPy, on it")
+        expect_close(got_inputs[i].grad, expected_inputs[i].grad, f"{what}: the gradient of input {i}")

@@ -5,8 +5,7 @@ from hypothesis import strategies as st
 
 import tinygen as tg
 from tinygen import nn
-from tinygen.course.checks.cases import Check, Wrong, call, expect_close, for_all
-from tinygen.course.checks.layers import expect_same_gradients
+from tinygen.course.checks.cases import Check, Wrong, call, expect_close, expect_same_gradients, for_all
 from tinygen.course import solutions
 
 SAMPLES = 4000

@@ -6,38 +6,10 @@ the gradients that backward gives with those of tinygen's own functions.
 import numpy as np
 from hypothesis import strategies as st
 
-import tinygen as tg
 import tinygen.functional as F
-from tinygen.course.checks.cases import Check, Wrong, call, expect_close, for_all
+from tinygen.course.checks.cases import Check, expect_same_gradients, for_all
 
 seeds = st.integers(0, 2**16)
-
-
-def expect_same_gradients(learner, reference, arrays, what, differentiable=None):
-    """Values of learner(*tensors) and reference(*tensors) agree, and so do the gradients of
-    <output, v> with respect to the inputs numbered in ``differentiable`` (default: all)."""
-    differentiable = range(len(arrays)) if differentiable is None else differentiable
-    results = []
-    for function in (learner, reference):
-        inputs = [tg.tensor(a, requires_grad=i in differentiable) if a.dtype.kind == "f" else a
-                  for i, a in enumerate(arrays)]
-        out = call(function, *inputs) if function is learner else function(*inputs)
-        if not isinstance(out, tg.Tensor):
-            raise Wrong(f"{what} returned a {type(out).__name__}; build it from tinygen Tensor operations "
-                        "so that backward can find its gradient")
-        results.append((out, inputs))
-    (got, got_inputs), (expected, expected_inputs) = results
-    expect_close(got, expected, what)
-    if not got.requires_grad:
-        raise Wrong(f"{what}: the result is not connected to its inputs; use tinygen operations, not NumPy, "
-                    "so that backward can find the gradient")
-    direction = np.random.default_rng(0).normal(size=expected.shape)
-    for out, inputs in results:
-        (out * tg.tensor(direction)).sum().backward()
-    for i in differentiable:
-        if got_inputs[i].grad is None:
-            raise Wrong(f"{what}: no gradient reached input {i}; use tinygen operations, not NumPy, on it")
-        expect_close(got_inputs[i].grad, expected_inputs[i].grad, f"{what}: the gradient of input {i}")
 
 
 def verify_batch_norm(batch_norm):
