@@ -18,7 +18,8 @@ import nbformat
 
 from headless_chromium import Browser, find_chromium
 from tinygen import cli
-from tinygen.course.build import EXERCISES_DIR, LESSONS_DIR, REPOSITORY, build_course
+from tinygen.course import EXERCISES_DIR, LESSONS_DIR, REPOSITORY
+from tinygen.course.build import build_course
 
 QUICK_LESSONS = ("01_autograd.py", "03_convolution.py")
 BROKEN = '''# %% [markdown]

@@ -7,6 +7,9 @@ only hypothesis. ``add_course_commands`` registers both commands on the CLI's su
 import argparse
 from pathlib import Path
 
+REPOSITORY = Path(__file__).resolve().parents[2]
+LESSONS_DIR, EXERCISES_DIR = REPOSITORY / "lessons", REPOSITORY / "exercises"
+
 
 def add_course_commands(subparsers):
     """Register ``course`` (with its ``build``) and ``check`` on the CLI's ``subparsers``."""

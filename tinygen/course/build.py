@@ -16,12 +16,9 @@ import nbformat
 from matplotlib import image as mpimg
 from tqdm import tqdm
 
-from tinygen.course import site
+from tinygen.course import EXERCISES_DIR, LESSONS_DIR, site
 from tinygen.course.execute import execute
 from tinygen.course.notebook import lesson_notebook
-
-REPOSITORY = Path(__file__).resolve().parent.parent.parent
-LESSONS_DIR, EXERCISES_DIR = REPOSITORY / "lessons", REPOSITORY / "exercises"
 
 
 def select_lessons(lessons_dir, numbers=None):

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from nbconvert import HTMLExporter
+from nbconvert.filters.markdown_mistune import markdown2html_mistune
 from traitlets.config import Config
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -70,7 +71,7 @@ def _card(entry):
   <a href="{escape(name)}.html">{image}</a>
   <div>
     <h2><a href="{escape(name)}.html">{escape(entry["title"] or name)}</a></h2>
-    <p>{escape(entry["summary"])}</p>
+    {markdown2html_mistune(entry["summary"])}
     {status}<p class="meta">ran in {entry["seconds"]:.1f} s ({entry["mode"]} mode) ·
       <a href="{escape(name)}.html">read it</a> ·
       <a href="notebooks/{escape(name)}.ipynb" download>notebook</a>{exercises}</p>

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygen.course import EXERCISES_DIR
 from tinygen.course.checks import convolution, generative, layers
 from tinygen.course.checks.cases import Check, Wrong
 
-EXERCISES_DIR = Path(__file__).resolve().parents[3] / "exercises"
 CHECKS = {**convolution.CHECKS, **layers.CHECKS, **generative.CHECKS}
 
 
