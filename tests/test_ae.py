@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 import tinygen as tg
 from tinygen import optim
 from tinygen.data import load_dataset
-from tinygen.models import MODELS, Autoencoder, build_model
+from tinygen.models import Autoencoder, get_recipe
 
 
 def shapes(model):
@@ -104,12 +104,14 @@ def test_a_few_steps_on_digits_lower_the_loss():
     assert losses[-1] < 0.6 * losses[0]
 
 
-def test_the_registry_builds_it_by_name():
-    assert MODELS["ae"] is Autoencoder
-    model = build_model("ae", code_size=2, loss="mse")
+def test_the_registry_builds_it_by_name_for_the_datas_shape():
+    model = get_recipe("ae").build((1, 8, 8), code_size=2, loss="mse")
     assert isinstance(model, Autoencoder) and model.code_size == 2 and model.loss_name == "mse"
+    assert model.image_shape == (1, 8, 8)
     with pytest.raises(ValueError, match="unknown model 'vea'; known models: .*ae"):
-        build_model("vea")
+        get_recipe("vea")
+    with pytest.raises(ValueError, match="takes images \\(C, H, W\\), got examples of shape \\(2,\\)"):
+        get_recipe("ae").build((2,))
 
 
 @pytest.mark.parametrize("arguments, message", [
