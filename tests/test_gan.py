@@ -204,3 +204,25 @@ def test_a_non_finite_loss_stops_before_the_update():
     with pytest.raises(ValueError, match="loss_d"):
         GANTrainer(gan, adam_pair(gan)).train_step(batch())
     assert all(np.array_equal(a, p.numpy()) for a, p in zip(before, gan.discriminator.parameters()))
+
+
+def test_a_briefly_trained_conditional_gan_paints_the_asked_digit_more_often_than_chance():
+    """scikit-learn's 8x8 digits keep it fast; the judge is the nearest class mean of the real digits (~90 %)."""
+    pytest.importorskip("sklearn")
+    from tinygen.data import DataLoader, load_dataset
+    from tinygen.models.gan_recipe import adam_pair, build_cgan
+    digits = load_dataset("digits", "train")
+    centroids = np.stack([digits.images[digits.labels == k].mean(axis=0).ravel() for k in range(10)])
+
+    def judged(images):
+        return ((images.reshape(len(images), 1, -1) - centroids) ** 2).sum(axis=2).argmin(axis=1)
+    assert (judged(digits.images) == digits.labels).mean() > 0.85
+    gan = build_cgan((1, 8, 8), latent_dim=16, width=16)
+    trainer, loader = adam_pair(gan, {"lr": 1e-3}), DataLoader(digits, 64, shuffle=True, seed=0)
+    for _ in range(6):
+        for images_and_labels in loader:
+            trainer.train_step(images_and_labels)
+    asked = np.arange(1000) % 10
+    accuracy = (judged(gan.sample(1000, asked).numpy()) == asked).mean()
+    chance, sigma = 0.1, np.sqrt(0.1 * 0.9 / 1000)  # binomial spread of a guesser's accuracy over 1,000 samples
+    assert accuracy > chance + 5 * sigma

@@ -23,13 +23,12 @@ Choices worth knowing:
   generator forward per critic step, none extra. D therefore sees the same fakes twice: before
   and after its update.
 """
-import math
-
 from tinygen import backend, nn
 from tinygen.autograd import Tensor, as_tensor, no_grad
 from tinygen.backend import xp
 from tinygen.creation import randn
 from tinygen.models.gan_losses import game_loss
+from tinygen.trainer import Trainer
 
 
 class GAN(nn.Module):
@@ -122,7 +121,7 @@ class GAN(nn.Module):
                 f"n_critic={self.n_critic}, label_smoothing={self.label_smoothing}")
 
 
-class GANTrainer:
+class GANTrainer(Trainer):
     """The alternating step.  optimizers: {"discriminator": Optimizer over D, "generator": Optimizer over G}.
 
     train_step((images (N, *data_shape) in [0, 1], labels (N,))) -> {"loss_d", "loss_g", "d_real",
@@ -130,16 +129,10 @@ class GANTrainer:
     """
 
     def __init__(self, model, optimizers):
+        super().__init__(model, optimizers)
         if set(optimizers) != {"discriminator", "generator"}:
             raise ValueError(f"GANTrainer: optimizers must be named 'discriminator' and 'generator', "
                              f"got {sorted(optimizers)}")
-        self.model, self.optimizers = model, optimizers
-
-    def finite(self, name, tensor):
-        value = float(tensor.data)
-        if not math.isfinite(value):
-            raise ValueError(f"GAN step: {name} is {value}")
-        return value
 
     def train_step(self, batch):
         gan = self.model
@@ -160,8 +153,7 @@ class GANTrainer:
         loss, extras = gan.game.discriminator_loss(gan, real, fake.detach(), real_logits, fake_logits)
         report = {"loss_d": self.finite("loss_d", loss),
                   "d_real": gan.game.score(real_logits), "d_fake": gan.game.score(fake_logits)}
-        report.update({name: self.finite(name, value) if isinstance(value, Tensor) else float(value)
-                       for name, value in extras.items()})
+        report.update({name: self.finite(name, value) for name, value in extras.items()})
         loss.backward()
         optimizer.step()
         gan.game.after_discriminator_step(gan)

@@ -1,0 +1,136 @@
+# %% [markdown]
+# # 11 · The dense GAN: a forger and an inspector learn against each other
+#
+# A generative adversarial network is two networks in a game. The **generator** G is a
+# forger: from a vector of noise z it paints an image G(z). The **discriminator** D is an
+# inspector: shown an image, it outputs the probability D(x) that the image is real. D is
+# trained to tell real digits from forgeries; G is trained to make D call its forgeries real.
+# Neither network ever sees the other's weights; G learns only through D's judgement.
+#
+# The noise is what makes G a *generative* model: every new z gives a new image, so G
+# defines a distribution over images, and training pushes it toward the data's.
+#
+# Run: `python lessons/11_gan.py` (add `--quick` for the short version).
+
+# %%
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+import tinygen as tg
+from tinygen import nn, optim, plot
+from tinygen.data import DataLoader, Dataset, load_dataset
+from tinygen.lesson import setup
+from tinygen.metrics.sample_quality import SampleQuality
+from tinygen.models.gan import GAN, GANTrainer
+from tinygen.models.gan_architectures import dense_discriminator, dense_generator
+
+lesson = setup(__file__)
+tg.manual_seed(0)
+train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
+count = lesson.pick(2000, len(train_set))
+train_set = Dataset(train_set.images[:count], train_set.labels[:count], "mnist-5k train")
+epochs = lesson.pick(4, 30)
+print(train_set, f"-> {epochs} epochs")
+
+# %% [markdown]
+# ## The course's two networks
+#
+# G: z (100 numbers) → 256 → 512 → 1024 → 784 pixels, LeakyReLU(0.2) between layers and
+# tanh at the end, so pixels lie in [−1, 1]; the real digits are rescaled from [0, 1] to
+# [−1, 1] to match. D: 784 → 1024 → 512 → 256 → 1 with LeakyReLU(0.2) and dropout 0.3.
+# D's last layer outputs a *logit* ℓ, and D(x) = sigmoid(ℓ); the losses take the logit
+# directly, so log D(x) is computed as −softplus(−ℓ) and never as the log of a sigmoid
+# that has rounded to 0.
+
+# %%
+gan = GAN(dense_generator(), dense_discriminator())
+generator_table = gan.generator.summary((100,))
+discriminator_table = gan.discriminator.summary((1, 28, 28))
+print(generator_table, discriminator_table, sep="\n")
+assert "Total params: 1,486,352" in generator_table and "Total params: 1,460,225" in discriminator_table
+
+# %% [markdown]
+# ## The algorithm, one step of it
+#
+# For every batch of m real digits:
+#
+# 1. draw m noise vectors and let G forge m images;
+# 2. **train D** on the real batch (target 1) and the forgeries (target 0):
+#    loss_D = −[log D(x) + log(1 − D(G(z)))]. The forgeries are *detached* from G's graph:
+#    D's step must not change G.
+# 3. **train G**: show the forgeries to D again, now with target 1 ("label the fakes as
+#    real"): loss_G = −log D(G(z)). D is frozen during this step; only G moves.
+#
+# Both players use Adam with learning rate 2·10⁻⁴ and β₁ = 0.5, as the course does.
+# Below, each half of one step is taken by hand and we check that it moves only its player.
+
+# %%
+optimizers = {"discriminator": optim.Adam(gan.discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+              "generator": optim.Adam(gan.generator.parameters(), lr=2e-4, betas=(0.5, 0.999))}
+trainer = GANTrainer(gan, optimizers)
+
+
+def snapshot(network):
+    return [p.numpy().copy() for p in network.parameters()]
+
+
+def unchanged(before, network):
+    return all(np.array_equal(a, p.numpy()) for a, p in zip(before, network.parameters()))
+
+
+real = gan.real_images(train_set.images[:64])
+g_before, d_before = snapshot(gan.generator), snapshot(gan.discriminator)
+fakes, report = trainer.discriminator_step(real, None)
+print(f"after D's step: D(x) = {report['d_real']:.3f}, D(G(z)) = {report['d_fake']:.3f}, loss_D = {report['loss_d']:.3f}")
+assert unchanged(g_before, gan.generator) and not unchanged(d_before, gan.discriminator)
+d_before = snapshot(gan.discriminator)
+loss_g = trainer.generator_step(fakes, None)
+print(f"after G's step: loss_G = {loss_g:.3f}")
+assert unchanged(d_before, gan.discriminator) and not unchanged(g_before, gan.generator)
+
+# %% [markdown]
+# ## Training: D(x) and D(G(z)) over the epochs
+#
+# At the game's equilibrium G's forgeries are indistinguishable from real digits and the
+# best D can do is guess: D(x) = D(G(z)) = 1/2. In practice the two curves start far apart
+# (D wins easily against a generator that paints noise) and then draw toward each other as
+# G improves. A fixed set of noise vectors, drawn once, shows the same 16 forgeries after
+# every epoch. The sample quality is measured with tinygen's FD (lower is better) on 1,000
+# samples (see README, "Sample quality").
+
+# %%
+quality = SampleQuality(test_set.images)
+fixed_noise = tg.randn(16, 100)
+samples = gan.sample(1000).numpy()
+fd_untrained = quality.evaluate(samples)["fd"]
+loader = DataLoader(train_set, batch_size=64, shuffle=True, seed=0)
+curves, strips = {"d_real": [], "d_fake": []}, []
+for epoch in range(epochs):
+    sums = {"d_real": 0.0, "d_fake": 0.0}
+    for images, labels in loader:
+        report = trainer.train_step((images, labels))
+        for name in sums:
+            sums[name] += report[name] / len(loader)
+    for name in curves:
+        curves[name].append(sums[name])
+    strips.append(gan.sample(16, noise=fixed_noise).numpy())
+    print(f"epoch {epoch + 1}: D(x) {sums['d_real']:.3f}  D(G(z)) {sums['d_fake']:.3f}")
+figure, axis = plt.subplots(figsize=(6, 3.5))
+epochs_axis = np.arange(1, epochs + 1)
+axis.plot(epochs_axis, curves["d_real"], label="D(x), real")
+axis.plot(epochs_axis, curves["d_fake"], label="D(G(z)), generated")
+axis.axhline(0.5, color="grey", linestyle=":", label="equilibrium 1/2")
+axis.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1))
+axis.legend()
+figure.savefig(lesson.path("d_curves.png"), dpi=120, bbox_inches="tight")
+plot.image_grid(np.concatenate(strips), lesson.path("samples_by_epoch.png"), ncols=16,
+                title="fixed noise, one row per epoch")
+print("saved", lesson.path("d_curves.png"), "and", lesson.path("samples_by_epoch.png"))
+
+result = quality.evaluate(gan.sample(1000).numpy())
+print(f"FD untrained {fd_untrained:.0f} -> trained {result['fd']:.1f}; classifier score {result['classifier_score']:.2f}")
+assert result["fd"] < lesson.pick(0.8, 0.3) * fd_untrained
+assert all(0 < value < 1 for value in curves["d_real"] + curves["d_fake"])

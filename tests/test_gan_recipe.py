@@ -1,0 +1,55 @@
+"""The gan / dcgan / cgan recipes: what evaluate and epoch_end report and write, and their refusals."""
+import numpy as np
+import pytest
+
+from tinygen.models.recipe import RunData, get_recipe
+
+
+def tiny(name):
+    recipe = get_recipe(name)
+    arguments = {} if name == "gan" else {"width": 4}
+    return recipe, recipe.build((1, 28, 28), latent_dim=8, **arguments)
+
+
+@pytest.mark.parametrize("name", ["gan", "dcgan", "cgan"])
+def test_epoch_end_writes_the_fixed_noise_grid_and_reports_the_metric(name, tmp_path):
+    recipe, model = tiny(name)
+    run = RunData({"dataset": "mnist-5k", "limit": 100})
+    values = recipe.epoch_end(model, run, tmp_path, 3)
+    assert (tmp_path / "samples_epoch_003.png").is_file()
+    expected = {"fd", "classifier_score"} | ({"class_accuracy"} if name == "cgan" else set())
+    assert set(values) == expected and values["fd"] > 0 and 1 <= values["classifier_score"] <= 10
+
+
+def test_fixed_noise_is_the_same_every_epoch_and_leaves_the_training_rng_alone():
+    import tinygen as tg
+    recipe, model = tiny("dcgan")
+    from tinygen.models.gan_recipe import fixed_noise
+    tg.manual_seed(5)
+    first = fixed_noise(model).numpy()
+    after = tg.randn(3).numpy()
+    tg.manual_seed(5)
+    assert np.array_equal(fixed_noise(model).numpy(), first) and np.array_equal(tg.randn(3).numpy(), after)
+
+
+def test_cgan_samples_follow_the_asked_labels_and_evaluate_reports_class_accuracy():
+    recipe, model = tiny("cgan")
+    assert recipe.conditional and not get_recipe("dcgan").conditional
+    images = recipe.sample(model, 4, np.array([0, 1, 2, 3]), None)
+    assert images.shape == (4, 1, 28, 28) and images.min() >= 0 and images.max() <= 1
+    metrics = recipe.evaluate(model, RunData({"dataset": "mnist-5k", "limit": 100}))
+    assert set(metrics) == {"fd", "classifier_score", "class_accuracy"}
+    assert 0 <= metrics["class_accuracy"] <= 1
+
+
+def test_evaluate_refuses_a_dataset_without_a_metric_classifier():
+    recipe, model = tiny("dcgan")
+    with pytest.raises(ValueError, match="has a classifier for .* not for dataset 'fashion-mnist'"):
+        recipe.evaluate(model, RunData({"dataset": "fashion-mnist"}))
+
+
+def test_build_refuses_shapes_the_networks_cannot_take():
+    with pytest.raises(ValueError, match=r"data_shape must be \(C, H, H\).*got \(2,\)"):
+        get_recipe("dcgan").build((2,))
+    with pytest.raises(ValueError, match="n_critic must be an integer >= 1"):
+        get_recipe("gan").build((1, 28, 28), n_critic=0)

@@ -1,0 +1,118 @@
+"""The GAN recipes: `tinygen train gan | dcgan | cgan`, and what sample / evaluate / figures do with them.
+
+* ``gan``: the course's dense GAN; ``dcgan``: the 28x28 DCGAN; ``cgan``: the conditional DCGAN
+  (``tinygen sample RUN --label K`` asks for digit K). Adam 2e-4, betas (0.5, 0.999) for both players.
+* After every epoch: a grid of 64 samples from the same fixed noise (``samples_epoch_NNN.png``, so
+  the run's folder shows training progress), and on digit data the FD and classifier score of 2,000
+  samples in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
+* ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
+"""
+from pathlib import Path
+
+import numpy as np
+
+from tinygen.autograd import Tensor
+from tinygen.models.gan import GAN, GANTrainer
+from tinygen.models.gan_architectures import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
+                                              dense_discriminator, dense_generator)
+from tinygen.models.recipe import Recipe, register
+from tinygen.optim import Adam
+
+SAMPLES = 2000                      # samples behind every FD / score (FD depends on it: keep it fixed)
+GRID = 64                           # samples in each epoch's grid
+CLASSES = 10
+DIGIT_SETS = ("mnist-5k", "mnist")  # the datasets the shipped metric classifier was made for
+DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
+
+
+def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+    """The course's dense GAN for examples of ``data_shape``."""
+    return GAN(dense_generator(latent_dim, data_shape), dense_discriminator(data_shape, dropout=dropout),
+               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing)
+
+
+def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+    """The DCGAN for (C, H, H) images, H divisible by 4; ``width``: channels of the wider conv layer / 2."""
+    return GAN(dcgan_generator(latent_dim, data_shape, width), dcgan_discriminator(data_shape, width),
+               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing)
+
+
+def build_cgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+    """The conditional DCGAN: the digit's one-hot enters G's input and D's channels."""
+    generator, discriminator = conditional_dcgan(latent_dim, data_shape, CLASSES, width)
+    return GAN(generator, discriminator, latent_dim, data_shape, num_classes=CLASSES, loss=loss,
+               n_critic=n_critic, label_smoothing=label_smoothing)
+
+
+def adam_pair(model, settings):
+    """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use."""
+    lr = settings["lr"]
+    return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr, betas=(0.5, 0.999)),
+                              "generator": Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.999))})
+
+
+def sample(model, n, labels, run):
+    """Host images (n, C, H, W) in [0, 1]; ``labels`` (n,) for the conditional GAN."""
+    return model.sample(n, labels).numpy()
+
+
+def asked_labels(model, n):
+    """0, 1, ..., 9, 0, ... for a conditional model (every class equally often), else None."""
+    return np.arange(n) % CLASSES if model.conditional else None
+
+
+def evaluate(model, run):
+    """fd, classifier_score (and class_accuracy for cgan) of 2,000 samples against the run's test images."""
+    if run.dataset not in DIGIT_SETS:
+        raise ValueError(f"the sample-quality metric has a classifier for {DIGIT_SETS} only, not for "
+                         f"dataset {run.dataset!r}")
+    return _quality(model, run)
+
+
+def _quality(model, run):
+    from tinygen.metrics.sample_quality import SampleQuality
+    labels = asked_labels(model, SAMPLES)
+    return SampleQuality(run.test.images).evaluate(sample(model, SAMPLES, labels, run), labels)
+
+
+def fixed_noise(model, count=GRID):
+    """The same noise every epoch (its own seeded generator; the training RNG is untouched)."""
+    return Tensor(np.random.default_rng(0).standard_normal((count, model.latent_dim), dtype=np.float32))
+
+
+def sample_grid(model, path, title):
+    """64 samples from the fixed noise; a conditional model's rows are digits 0-9 (one column per class)."""
+    from tinygen import plot
+    images = model.sample(GRID, asked_labels(model, GRID), noise=fixed_noise(model)).numpy()
+    return plot.image_grid(images, path, ncols=CLASSES if model.conditional else 8, title=title)
+
+
+def epoch_end(model, run, out, epoch):
+    """The fixed-noise grid of this epoch into ``out``; FD and score on digit data."""
+    if out is not None:
+        sample_grid(model, Path(out) / f"samples_epoch_{epoch:03d}.png", f"epoch {epoch}, fixed noise")
+    return _quality(model, run) if run.dataset in DIGIT_SETS else {}
+
+
+def figures(model, history, run, out):
+    """D(x) and D(G(z)) per epoch, both losses, FD per epoch (when measured), the final fixed-noise grid."""
+    from tinygen import plot
+    out = Path(out)
+    curve = lambda *names: {name: [row[name] for row in history] for name in names if history and name in history[0]}
+    paths = [plot.loss_curves(curve("train_d_real", "train_d_fake"), out / "d_outputs.png"),
+             plot.loss_curves(curve("train_loss_d", "train_loss_g"), out / "losses.png"),
+             sample_grid(model, out / "samples.png", "fixed noise")]
+    if history and "fd" in history[0]:
+        paths.append(plot.loss_curves(curve("fd"), out / "fd.png"))
+    return paths
+
+
+register(Recipe(name="gan", summary="the course's dense GAN (G 100-256-512-1024-784, D 784-1024-512-256-1)",
+                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30},
+                sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
+register(Recipe(name="dcgan", summary="DCGAN for 28x28: transposed convolutions and batch norm",
+                build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20},
+                sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
+register(Recipe(name="cgan", summary="conditional DCGAN: P(x | digit), the digit one-hot into both networks",
+                build=build_cgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, conditional=True,
+                sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
