@@ -11,7 +11,7 @@ turns call by call; the median of --repeats calls after two warm-ups is printed.
 mean and spread of modes covered, % high-quality samples and mode KL on 2,500 samples.
 
     python benchmarks/wgan_gp.py step [--repeats 30] [--threads N]
-    python benchmarks/wgan_gp.py tables [--seeds 3] [--steps 2000] [--datasets ring8 grid25]
+    python benchmarks/wgan_gp.py tables [--seeds 3] [--steps 2000] [--width 128] [--lr 1e-3] [--datasets ring8 grid25]
 """
 import argparse
 import statistics
@@ -23,6 +23,7 @@ import tinygen as tg
 from tinygen import optim
 from tinygen.data import load_dataset
 from tinygen.models.gradient_penalty import gradient_penalty
+from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, train_toy_gan
 from tinygen.models.wgan_architectures import dcgan_critic
 
 from common import add_threads_option, blas_threads, optional_torch, seeded_start
@@ -101,13 +102,48 @@ def time_critic_step(args):
               f"{torch.get_num_threads()} threads)")
 
 
+def mode_tables(args):
+    """Train every loss on every dataset, seed after seed; print each run, then mean (min-max) per loss.
+
+    Seeds run in the outer loop, so a run cut short still holds whole seeds for every loss.
+    """
+    settings = ToySettings(snapshots=args.steps // 100, steps_per_snapshot=100, width=args.width, lr=args.lr)
+    print(f"{settings}: {settings.snapshots * settings.steps_per_snapshot} generator steps, seeds 0..{args.seeds - 1}")
+    finals = {(dataset, loss): [] for dataset in args.datasets for loss in args.losses}
+    minutes = dict.fromkeys(finals, 0.0)
+    for seed in range(args.seeds):
+        for dataset, loss in finals:
+            start = time.perf_counter()
+            finals[dataset, loss].append(train_toy_gan(loss, dataset, seed, settings).final)
+            minutes[dataset, loss] += (time.perf_counter() - start) / 60
+            print(f"  {dataset} {loss} seed {seed}: {finals[dataset, loss][-1]}", flush=True)
+    print(f"\n{'dataset':8} {'loss':15} {'modes':>16} {'high quality %':>20} {'mode KL':>20} {'minutes/run':>12}")
+    for (dataset, loss), runs in finals.items():
+        cells = [_spread([final[key] for final in runs]) for key in ("modes", "high_quality_pct", "mode_kl")]
+        print(f"{dataset:8} {loss:15} {cells[0]:>16} {cells[1]:>20} {cells[2]:>20} {minutes[dataset, loss] / len(runs):12.1f}")
+
+
+def _spread(values):
+    return f"{statistics.mean(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("what", nargs="?", default="step", choices=["step", "tables"])
     parser.add_argument("--repeats", type=int, default=30)
     add_threads_option(parser)
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=2000, help="generator steps per run (a multiple of 100)")
+    parser.add_argument("--width", type=int, default=ToySettings.width)
+    parser.add_argument("--lr", type=float, default=ToySettings.lr)
+    parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"])
+    parser.add_argument("--losses", nargs="+", default=list(LOSSES), choices=LOSSES)
     args = parser.parse_args()
-    time_critic_step(args)
+    if args.what == "step":
+        time_critic_step(args)
+    else:
+        with blas_threads(args.threads):
+            mode_tables(args)
 
 
 if __name__ == "__main__":

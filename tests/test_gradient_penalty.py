@@ -38,15 +38,20 @@ def numeric_input_gradient_norms(critic, points, eps=1e-6):
 shapes = st.tuples(st.integers(1, 3), st.integers(1, 2), st.integers(3, 6), st.integers(1, 3))
 
 
-@settings(max_examples=8)
-@given(shape=shapes, seed=st.integers(0, 2 ** 16))
-def test_penalty_value_matches_finite_difference_gradients(shape, seed):
+def critic_and_batches(shape, seed):
+    """A tiny float64 conv critic and (real, fake, mix) for it: batch, channels, size, features = shape."""
     count, channels, size, features = shape
     rng = np.random.default_rng(seed)
     tg.manual_seed(seed)
     critic = tiny_conv_critic(channels, size, features)
     real, fake = batch(rng, (count, channels, size, size)), batch(rng, (count, channels, size, size))
-    mix = tg.Tensor(rng.random(count))
+    return critic, real, fake, tg.Tensor(rng.random(count))
+
+
+@settings(max_examples=8)
+@given(shape=shapes, seed=st.integers(0, 2 ** 16))
+def test_penalty_value_matches_finite_difference_gradients(shape, seed):
+    critic, real, fake, mix = critic_and_batches(shape, seed)
     penalty, norms = gradient_penalty(critic, real, fake, weight=10.0, mix=mix)
     expected_norms = numeric_input_gradient_norms(critic, interpolates(real, fake, mix))
     np.testing.assert_allclose(norms.numpy(), expected_norms, rtol=1e-6, atol=1e-8)
@@ -56,12 +61,7 @@ def test_penalty_value_matches_finite_difference_gradients(shape, seed):
 @settings(max_examples=6)
 @given(shape=shapes, seed=st.integers(0, 2 ** 16))
 def test_penalty_gradient_with_respect_to_critic_weights(shape, seed):
-    count, channels, size, features = shape
-    rng = np.random.default_rng(seed)
-    tg.manual_seed(seed)
-    critic = tiny_conv_critic(channels, size, features)
-    real, fake = batch(rng, (count, channels, size, size)), batch(rng, (count, channels, size, size))
-    mix = tg.Tensor(rng.random(count))
+    critic, real, fake, mix = critic_and_batches(shape, seed)
     # gradcheck perturbs the parameters in place; the penalty reads them through the critic
     penalty_of_weights = lambda *weights: gradient_penalty(critic, real, fake, weight=10.0, mix=mix)[0]
     assert tg.gradcheck(penalty_of_weights, list(critic.parameters()), atol=1e-6, rtol=1e-4)

@@ -5,7 +5,7 @@ import pytest
 import tinygen as tg
 from tinygen import optim
 from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import dcgan_discriminator, dcgan_generator
+from tinygen.models.gan_architectures import conditional_dcgan, dcgan_discriminator, dcgan_generator
 from tinygen.models.gan_losses import GAME_LOSSES
 from tinygen.models.wgan_architectures import check_no_batch_norm, dcgan_critic, toy_discriminator, toy_generator
 from tinygen.models.wgan_losses import Wasserstein, WassersteinGP
@@ -84,6 +84,7 @@ def test_dcgan_critic_is_the_dcgan_discriminator_without_batch_norm():
     assert not any(isinstance(layer, BatchNorm) for layer in critic.modules())
     kept = [type(layer).__name__ for layer in dcgan_discriminator((1, 28, 28), 8) if not isinstance(layer, BatchNorm)]
     assert [type(layer).__name__ for layer in critic] == kept
+    assert critic[2].bias is not None, "without batch norm after it, the second conv needs its bias"
     assert critic(tg.zeros(3, 1, 28, 28)).shape == (3, 1)
 
 
@@ -112,3 +113,10 @@ def test_wgan_gp_trains_the_dcgan_architecture_with_its_critic():
 def test_bad_settings_are_named(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+def test_wgan_gp_refuses_a_conditional_gan_by_name():
+    generator, critic = conditional_dcgan(8, (1, 8, 8), num_classes=3, width=4)
+    gan = GAN(generator, critic, latent_dim=8, data_shape=(1, 8, 8), num_classes=3, loss="wgan_gp")
+    with pytest.raises(ValueError, match="conditional GAN .* not supported"):
+        GANTrainer(gan, gan.game.optimizers(gan)).train_step((tg.rand(4, 1, 8, 8), tg.Tensor(np.arange(4) % 3)))

@@ -1,6 +1,7 @@
 """The wgan / wgan-gp recipes: the data picks the networks, toy runs count modes and keep snapshots,
 and a short WGAN-GP run on ring8 covers more modes than it started with."""
 import itertools
+import json
 
 import numpy as np
 import pytest
@@ -12,6 +13,8 @@ from tinygen.models.gan import GANTrainer
 from tinygen.models.wgan_recipe import build_wgan, build_wgan_gp
 from tinygen.nn import Linear
 from tinygen.nn.norm import BatchNorm
+
+from test_recipes import cli
 
 
 def toy_run(tmp_path, batch_size=64):
@@ -69,3 +72,37 @@ def test_a_short_wgan_gp_run_on_ring8_covers_more_modes_than_its_start(tmp_path)
     after = recipe.evaluate(model, run)
     assert after["modes"] > before["modes"]
     assert after["mode_kl"] < before["mode_kl"]
+
+
+def run_cli(capsys, *argv):
+    """stdout of `tinygen *argv`, which must succeed."""
+    code, stdout, stderr = cli(capsys, *argv)
+    assert code == 0, stderr
+    return stdout
+
+
+def test_toy_run_through_the_cli_keeps_the_strip_and_evaluates_modes(tmp_path, capsys):
+    out = tmp_path / "run"
+    run_cli(capsys, "train", "wgan-gp", "--dataset", "grid25", "--limit", 128, "--epochs", 2, "--no-progress",
+            "-m", "width=16", "--out", out)
+    assert (out / "samples_over_modes.png").exists() and (out / "mode_snapshots" / "epoch_0002.npy").exists()
+    metrics = json.loads(run_cli(capsys, "evaluate", out, "--json"))["metrics"]
+    assert set(metrics) == {"modes", "high_quality_pct", "mode_kl"} and 0 <= metrics["modes"] <= 25
+
+
+def test_image_run_through_the_cli_reports_fd_and_classifier_score(tmp_path, capsys):
+    out = tmp_path / "run"
+    run_cli(capsys, "train", "wgan", "--dataset", "mnist-5k", "--limit", 64, "--epochs", 1, "--no-progress",
+            "-m", "width=4", "-m", "latent_dim=8", "--out", out)
+    metrics = json.loads(run_cli(capsys, "evaluate", out, "--json"))["metrics"]
+    assert {"fd", "classifier_score"} <= set(metrics)
+
+
+def test_the_gan_recipe_takes_the_toy_mlps_on_a_toy_set(tmp_path, capsys):
+    model = get_recipe("gan").build((2,), latent_dim=2)
+    assert all(isinstance(layer, Linear) for layer in model.generator.modules() if layer._parameters)
+    out = tmp_path / "run"
+    run_cli(capsys, "train", "gan", "--dataset", "ring8", "--limit", 128, "--epochs", 1, "--no-progress", "--out", out)
+    assert (out / "samples_over_modes.png").exists()
+    assert set(json.loads(run_cli(capsys, "evaluate", out, "--json"))["metrics"]) == {"modes", "high_quality_pct",
+                                                                                     "mode_kl"}

@@ -4,6 +4,6 @@ Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/r
 """
 from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
 from tinygen.models import gan_recipe  # noqa: F401  (registers "gan", "dcgan", "cgan")
+from tinygen.models import wgan_recipe  # noqa: F401  (registers "wgan", "wgan-gp"; the Wasserstein losses)
 from tinygen.models.ae import Autoencoder
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
-from tinygen.models import wgan_recipe  # noqa: F401,E402  (registers "wgan" and "wgan-gp"; the Wasserstein losses)

@@ -58,13 +58,17 @@ def dcgan_generator(latent_dim=100, data_shape=(1, 28, 28), width=64, extra_inpu
         nn.ConvTranspose2d(width, channels, 4, stride=2, padding=1), nn.Tanh()))
 
 
-def dcgan_discriminator(data_shape=(1, 28, 28), width=64, extra_channels=0):
-    """(N, C + extra_channels, H, W) -> logit (N, 1); shapes shrink 28 -> 14 -> 7 for 28x28."""
+def dcgan_discriminator(data_shape=(1, 28, 28), width=64, extra_channels=0, batch_norm=True):
+    """(N, C + extra_channels, H, W) -> logit (N, 1); shapes shrink 28 -> 14 -> 7 for 28x28.
+
+    ``batch_norm=False`` (a WGAN-GP critic): the second conv keeps its bias and no batch norm follows.
+    """
     channels, height, _ = _square(data_shape)
     base = height // 4
+    normalized = [nn.BatchNorm2d(2 * width)] if batch_norm else []
     return dcgan_normal_(nn.Sequential(
         nn.Conv2d(channels + extra_channels, width, 4, stride=2, padding=1), nn.LeakyReLU(LEAK),
-        nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=False), nn.BatchNorm2d(2 * width), nn.LeakyReLU(LEAK),
+        nn.Conv2d(width, 2 * width, 4, stride=2, padding=1, bias=not batch_norm), *normalized, nn.LeakyReLU(LEAK),
         nn.Flatten(), nn.Linear(2 * width * base * base, 1)))
 
 

@@ -15,7 +15,9 @@ from tinygen.autograd import Tensor
 from tinygen.models.gan import GAN, GANTrainer
 from tinygen.models.gan_architectures import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
                                               dense_discriminator, dense_generator)
+from tinygen.models import toy_gan_recipe
 from tinygen.models.recipe import Recipe, register
+from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
 from tinygen.optim import Adam
 
 SAMPLES = 2000                      # samples behind every FD / score (FD depends on it: keep it fixed)
@@ -26,9 +28,13 @@ DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
 
 
 def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0):
-    """The course's dense GAN for examples of ``data_shape``."""
-    return GAN(dense_generator(latent_dim, data_shape), dense_discriminator(data_shape, dropout=dropout),
-               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing)
+    """The course's dense GAN for images of ``data_shape``; for 2-D points (ring8, grid25) the toy MLPs."""
+    if toy_gan_recipe.is_toy(data_shape):
+        generator, discriminator = toy_generator(latent_dim), toy_discriminator()
+    else:
+        generator, discriminator = dense_generator(latent_dim, data_shape), dense_discriminator(data_shape, dropout=dropout)
+    return GAN(generator, discriminator, latent_dim, data_shape, loss=loss, n_critic=n_critic,
+               label_smoothing=label_smoothing)
 
 
 def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
@@ -108,8 +114,11 @@ def figures(model, history, run, out):
 
 
 register(Recipe(name="gan", summary="the course's dense GAN (G 100-256-512-1024-784, D 784-1024-512-256-1)",
-                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30},
-                sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
+                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30}, data="any",
+                sample=toy_gan_recipe.by_data(toy_gan_recipe.sample, sample),
+                evaluate=toy_gan_recipe.by_data(toy_gan_recipe.evaluate, evaluate),
+                figures=toy_gan_recipe.by_data(toy_gan_recipe.figures, figures),
+                epoch_end=toy_gan_recipe.by_data(toy_gan_recipe.epoch_end, epoch_end)))
 register(Recipe(name="dcgan", summary="DCGAN for 28x28: transposed convolutions and batch norm",
                 build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20},
                 sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))

@@ -2,6 +2,8 @@
 
 Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its examples are 2-D points:
 
+``by_data(toy_version, image_version)`` makes one recipe callable of the two (the ``wgan`` recipes use it).
+
 * ``evaluate``: ``modes``, ``high_quality_pct`` and ``mode_kl`` (``tinygen.metrics.toy_modes``) on
   2,500 samples;
 * ``epoch_end``: the same numbers every epoch (into metrics.json), and a snapshot of 500 samples from a
@@ -31,6 +33,14 @@ def is_toy(data_shape):
     return tuple(data_shape) == POINT_SHAPE
 
 
+def by_data(toy_version, image_version):
+    """A recipe callable (model first) that hands over to ``toy_version`` for 2-D points, else ``image_version``."""
+    def dispatch(model, *args):
+        return (toy_version if is_toy(model.data_shape) else image_version)(model, *args)
+    dispatch.__doc__ = f"{toy_version.__name__} on toy sets, {image_version.__name__} on images."
+    return dispatch
+
+
 def sample(model, n, labels, run):
     """n host points (n, 2) from the GAN's generator."""
     return backend.to_numpy(model.sample(n).data).astype(np.float32)
@@ -38,7 +48,12 @@ def sample(model, n, labels, run):
 
 def evaluate(model, run):
     """{"modes", "high_quality_pct", "mode_kl"} of 2,500 samples against the run's toy set."""
-    statistics = toy_set_statistics(sample(model, EVALUATION_SAMPLES, None, run), run.dataset)
+    return mode_statistics(model, run.dataset)
+
+
+def mode_statistics(model, dataset):
+    """{"modes", "high_quality_pct", "mode_kl"} of 2,500 samples against toy set ``dataset``."""
+    statistics = toy_set_statistics(sample(model, EVALUATION_SAMPLES, None, None), dataset)
     return {"modes": float(statistics.modes), "high_quality_pct": statistics.high_quality_pct,
             "mode_kl": statistics.mode_kl}
 
@@ -49,13 +64,17 @@ def snapshot_noise(model):
     return backend.to_backend(noise.astype(backend.default_float()))
 
 
+def snapshot(model):
+    """Host points (SNAPSHOT_SAMPLES, 2) from the fixed snapshot noise: the same z at every snapshot."""
+    return backend.to_numpy(model.sample(SNAPSHOT_SAMPLES, noise=snapshot_noise(model)).data).astype(np.float32)
+
+
 def epoch_end(model, run, out, epoch):
     """Keep this epoch's snapshot of samples (when the run has a folder) and return the mode statistics."""
     if out is not None:
         folder = Path(out) / SNAPSHOT_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
-        points = backend.to_numpy(model.sample(SNAPSHOT_SAMPLES, noise=snapshot_noise(model)).data)
-        np.save(folder / f"epoch_{epoch:04d}.npy", points.astype(np.float32))
+        np.save(folder / f"epoch_{epoch:04d}.npy", snapshot(model))
     return evaluate(model, run)
 
 

@@ -11,7 +11,6 @@
 """
 from tinygen.models.ae import dense_stack
 from tinygen.models.gan_architectures import dcgan_discriminator
-from tinygen.nn import Sequential
 from tinygen.nn.norm import BatchNorm
 
 POINT_SHAPE = (2,)
@@ -29,7 +28,7 @@ def toy_discriminator(width=256, depth=4):
 
 def dcgan_critic(data_shape=(1, 28, 28), width=64):
     """The DCGAN discriminator without batch norm: (N, C, H, W) -> score (N, 1), DCGAN's N(0, 0.02) init."""
-    return Sequential(*[layer for layer in dcgan_discriminator(data_shape, width) if not isinstance(layer, BatchNorm)])
+    return dcgan_discriminator(data_shape, width, batch_norm=False)
 
 
 def check_no_batch_norm(critic, loss_name="wgan_gp"):

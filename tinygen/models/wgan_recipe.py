@@ -9,15 +9,12 @@ One recipe per loss, for images and for the toy 2-D sets alike; the data picks t
 other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wgan_losses``);
 ``--lr`` replaces the learning rate only.
 """
-from pathlib import Path
-
-from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models import toy_gan_recipe
-from tinygen.models.ae_recipe import loss_curves
+from tinygen.models import gan_recipe, toy_gan_recipe
 from tinygen.models.gan import GAN, GANTrainer
 from tinygen.models.gan_architectures import dcgan_generator
 from tinygen.models.recipe import Recipe, register
 from tinygen.models.wgan_architectures import dcgan_critic, toy_discriminator, toy_generator
+from tinygen.models.toy_gan_recipe import by_data
 from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
 
 ARCHITECTURES = ("auto", "dcgan", "toy")
@@ -70,43 +67,14 @@ def _architecture(data_shape, architecture):
     return architecture
 
 
-IMAGE_EVALUATION_SAMPLES = 1000
-
-
-def image_evaluate(model, run):
-    """{"fd", "classifier_score"} of 1,000 samples against the test images (the shipped digit classifier)."""
-    samples = toy_gan_recipe.sample(model, IMAGE_EVALUATION_SAMPLES, None, run)
-    return SampleQuality(run.test.images).evaluate(samples)
-
-
-def image_epoch_end(model, run, out, epoch):
-    """Nothing per epoch for images (FD needs thousands of samples; ``evaluate`` computes it)."""
-    return {}
-
-
-def image_figures(model, history, run, out):
-    """Loss curves and a grid of 64 samples."""
-    from tinygen import plot
-    out = Path(out)
-    return [loss_curves(history, out / "loss_curves.png"),
-            plot.image_grid(toy_gan_recipe.sample(model, 64, None, run), out / "samples.png", title=f"{run.dataset}")]
-
-
-def _by_data(toy_version, image_version):
-    """A recipe callable that hands over to ``toy_version`` for 2-D points, else to ``image_version``."""
-    def dispatch(model, *args):
-        return (toy_version if toy_gan_recipe.is_toy(model.data_shape) else image_version)(model, *args)
-    dispatch.__doc__ = f"{toy_version.__name__} on toy sets, {image_version.__name__} on images."
-    return dispatch
-
-
 for name, build, learning_rate, summary in (
         ("wgan", build_wgan, Wasserstein.learning_rate,
          "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
         ("wgan-gp", build_wgan_gp, WassersteinGP.learning_rate,
          "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10, n_critic 5)")):
     register(Recipe(name=name, summary=summary, build=build, trainer=paper_trainer, data="any",
-                    defaults={"lr": learning_rate},
-                    sample=toy_gan_recipe.sample, evaluate=_by_data(toy_gan_recipe.evaluate, image_evaluate),
-                    epoch_end=_by_data(toy_gan_recipe.epoch_end, image_epoch_end),
-                    figures=_by_data(toy_gan_recipe.figures, image_figures)))
+                    defaults={"dataset": "ring8", "lr": learning_rate},
+                    sample=by_data(toy_gan_recipe.sample, gan_recipe.sample),
+                    evaluate=by_data(toy_gan_recipe.evaluate, gan_recipe.evaluate),
+                    epoch_end=by_data(toy_gan_recipe.epoch_end, gan_recipe.epoch_end),
+                    figures=by_data(toy_gan_recipe.figures, gan_recipe.figures)))

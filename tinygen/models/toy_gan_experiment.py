@@ -1,0 +1,88 @@
+"""The experiment of GANs II: one GAN per loss on a toy 2-D set, trained by ``fit``, its modes counted.
+
+Lesson 14 and ``benchmarks/wgan_gp.py`` both run it. Every loss gets the same toy MLPs, the same
+seed and the same batches; the cross-entropy games step D and G once per batch with Adam (0.5, 0.999),
+the Wasserstein games step the critic 5 times per batch with their papers' optimizers. One learning
+rate for all (1e-3 by default): the papers' 5e-5 and 1e-4 are meant for 100,000-step runs.
+
+An "epoch" here is ``steps_per_snapshot`` batches drawn from the training set, so the history has one
+row, with the mode statistics and a snapshot of samples from fixed noise, every that many steps.
+"""
+from dataclasses import dataclass, replace
+
+from tinygen import optim
+from tinygen.data import DataLoader, Dataset, load_dataset
+from tinygen.models import toy_gan_recipe
+from tinygen.models.gan import GAN, GANTrainer
+from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
+from tinygen.models.wgan_losses import N_CRITIC, Wasserstein
+from tinygen.train import fit
+
+LOSSES = ("minimax", "non_saturating", "wasserstein", "wgan_gp")
+
+
+@dataclass(frozen=True)
+class ToySettings:
+    """How long and how big: snapshots x steps_per_snapshot generator steps in all."""
+    snapshots: int = 10
+    steps_per_snapshot: int = 100
+    batch_size: int = 128
+    width: int = 128
+    depth: int = 3
+    latent_dim: int = 2
+    lr: float = 1e-3
+
+    def with_(self, **changes):
+        return replace(self, **changes)
+
+
+@dataclass
+class ToyRun:
+    """model: the trained GAN; history: fit's rows (train_<value>, modes, high_quality_pct, mode_kl);
+    snapshots: (500, 2) samples of the same noise after each snapshot interval."""
+    model: GAN
+    history: list
+    snapshots: list
+
+    @property
+    def final(self):
+        return {key: self.history[-1][key] for key in ("modes", "high_quality_pct", "mode_kl")}
+
+
+def toy_gan(loss, settings):
+    """The toy GAN for ``loss`` (a GAME_LOSSES name): n_critic 5 for the Wasserstein losses, else 1."""
+    n_critic = N_CRITIC if _wasserstein(loss) else 1
+    return GAN(toy_generator(settings.latent_dim, settings.width, settings.depth),
+               toy_discriminator(settings.width, settings.depth), settings.latent_dim, (2,), loss=loss,
+               n_critic=n_critic)
+
+
+def toy_optimizers(gan, lr):
+    """The Wasserstein losses' own optimizers; Adam (0.5, 0.999) for both players of the other games."""
+    if isinstance(gan.game, Wasserstein):
+        return gan.game.optimizers(gan, lr)
+    return {name: optim.Adam(network.parameters(), lr=lr, betas=(0.5, 0.999))
+            for name, network in (("discriminator", gan.discriminator), ("generator", gan.generator))}
+
+
+def train_toy_gan(loss, dataset, seed=0, settings=ToySettings()):
+    """Train a toy GAN with ``loss`` on ``dataset`` ("ring8" or "grid25"); a ToyRun."""
+    data = load_dataset(dataset, "train")
+    points = settings.steps_per_snapshot * settings.batch_size
+    repeats = -(-points // len(data))
+    epoch_data = Dataset(data.images.repeat(repeats, axis=0)[:points], data.labels.repeat(repeats)[:points], dataset)
+    model = toy_gan(loss, settings)
+    trainer = GANTrainer(model, toy_optimizers(model, settings.lr))
+    snapshots = []
+
+    def measure(epoch):
+        snapshots.append(toy_gan_recipe.snapshot(model))
+        return toy_gan_recipe.mode_statistics(model, dataset)
+
+    history = fit(trainer, DataLoader(epoch_data, settings.batch_size, shuffle=True, seed=seed),
+                  epochs=settings.snapshots, seed=seed, progress=False, verbose=False, on_epoch_end=measure)
+    return ToyRun(model, history, snapshots)
+
+
+def _wasserstein(loss):
+    return loss in ("wasserstein", "wgan_gp")
