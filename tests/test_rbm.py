@@ -163,7 +163,8 @@ def test_state_dict_holds_parameters_velocities_and_chains_and_resume_is_exact()
     train(resumed, batches[1:])
 
     assert list(saved) == ["weight", "visible_bias", "hidden_bias", "weight_velocity", "visible_bias_velocity",
-                           "hidden_bias_velocity", "persistent_chains"]
+                           "hidden_bias_velocity", "num_updates", "persistent_chains"]
+    assert int(saved["num_updates"]) == 1
     for key, value in straight.state_dict().items():
         np.testing.assert_array_equal(resumed.state_dict()[key].numpy(), value.numpy(), err_msg=key)
 
@@ -218,3 +219,29 @@ def test_sklearn_agrees_on_conditionals_free_energy_and_pseudo_likelihood():
 def test_bad_input_is_a_clear_error(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+def test_a_pcd_step_is_scikit_learns_given_the_same_uniform_draws(monkeypatch):
+    """BernoulliRBM._fit draws the visible uniforms, then the hidden ones, from its RandomState; feed ours the same."""
+    neural_network = pytest.importorskip("sklearn.neural_network")
+    data = (np.random.default_rng(0).random((20, 12)) < 0.4).astype(np.float64)
+    rbm = random_rbm(12, 6, seed=1)
+    rbm.visible_bias.data[...], rbm.hidden_bias.data[...] = 0.0, 0.0
+    rbm.register_buffer("persistent_chains", tg.zeros(20, 6, dtype="float64"))
+    sk = neural_network.BernoulliRBM(n_components=6, learning_rate=0.1, batch_size=20)
+    sk.components_, sk.intercept_hidden_, sk.intercept_visible_ = rbm.weight.data.copy(), np.zeros(6), np.zeros(12)
+    sk.h_samples_ = np.zeros((20, 6))
+    ours, theirs = np.random.RandomState(5), np.random.RandomState(5)
+
+    class SameUniforms:
+        def random(self, shape, dtype=None):
+            return ours.uniform(size=shape)
+
+    monkeypatch.setattr(backend, "generator", SameUniforms)
+    for _ in range(5):
+        rbm.contrastive_divergence(data, k=1, lr=0.1, persistent=True)
+        sk._fit(data, theirs)
+    np.testing.assert_allclose(rbm.weight.data, sk.components_, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(rbm.visible_bias.data, sk.intercept_visible_, atol=1e-14)
+    np.testing.assert_allclose(rbm.hidden_bias.data, sk.intercept_hidden_, atol=1e-14)
+    np.testing.assert_array_equal(rbm.persistent_chains.data, sk.h_samples_)

@@ -5,5 +5,7 @@ Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/r
 from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
 from tinygen.models import gan_recipe  # noqa: F401  (registers "gan", "dcgan", "cgan")
 from tinygen.models import wgan_recipe  # noqa: F401  (registers "wgan", "wgan-gp"; the Wasserstein losses)
+from tinygen.models import rbm_recipe  # noqa: F401  (registers "rbm")
 from tinygen.models.ae import Autoencoder
+from tinygen.models.rbm import RBM
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register

@@ -51,6 +51,7 @@ class RBM(Module):
         self.hidden_bias = Parameter(creation.zeros(n_hidden))
         for name, parameter in self.named_parameters():
             self.register_buffer(f"{name}_velocity", creation.zeros(*parameter.shape))
+        self.register_buffer("num_updates", Tensor(xp.zeros((), dtype=xp.int64)))
         if n_chains:  # PCD's fantasy particles, kept as hidden states (the negative phase starts from h)
             self.register_buffer("persistent_chains", creation.zeros(n_chains, n_hidden))
 
@@ -138,6 +139,7 @@ class RBM(Module):
             velocity *= momentum
             velocity += lr * gradient[name]
             parameter.data += velocity
+        self.num_updates.data += 1
         return {"gradient": gradient, "h_data": h_data}
 
     def _negative_phase(self, h, k):

@@ -1,0 +1,136 @@
+"""The RBM's recipe: `tinygen train rbm -m n_hidden=500 -m k=1 -m persistent=True`.
+
+The RBM models binary pixels, so the recipe binarizes every image at grey level 0.5 (the binarized
+MNIST of the RBM papers) before the model sees it. Its update is contrastive divergence, not a
+gradient step, so its Trainer has no optimizer and updates the parameters itself; each step reports
+the batch's reconstruction error and pseudo-likelihood, measured before the update.
+
+    -m n_hidden=500 -m k=1 -m persistent=True -m n_chains=100      the model and its sampler
+    -t momentum=0.5 -t weight_decay=0.0001                         the update
+    -t ais_runs=100 -t ais_temperatures=1000                       how `tinygen evaluate` estimates log Z
+"""
+import math
+from pathlib import Path
+
+from tinygen import backend
+from tinygen.backend import xp
+from tinygen.models.ae_recipe import loss_curves
+from tinygen.models.rbm import RBM, binarize, check_steps
+from tinygen.models.recipe import Recipe, register
+from tinygen.trainer import Trainer
+
+SAMPLE_STEPS = 1000        # Gibbs steps from noise before a sample is shown
+FIGURE_FILTERS = 100
+
+
+def build(data_shape, n_hidden=500, k=1, persistent=True, n_chains=100):
+    """An RBM with one visible unit per pixel of ``data_shape``; PCD keeps ``n_chains`` fantasy chains."""
+    if len(data_shape) != 3:
+        raise ValueError(f"the RBM takes images (C, H, W), got examples of shape {tuple(data_shape)}")
+    check_steps(k)
+    if not isinstance(persistent, bool):
+        raise ValueError(f"persistent must be True or False, got {persistent!r}")
+    if persistent and (isinstance(n_chains, bool) or not isinstance(n_chains, int) or n_chains < 1):
+        raise ValueError(f"persistent=True needs n_chains >= 1 fantasy chains, got n_chains={n_chains!r}")
+    return RBM(math.prod(data_shape), n_hidden, n_chains=n_chains if persistent else 0)
+
+
+class ContrastiveDivergenceTrainer(Trainer):
+    """CD-k or PCD-k updates of an RBM (no optimizer); reports reconstruction_error and pseudo_likelihood.
+
+    The visible biases start at the log-odds of the first batch, unless the RBM was already updated
+    (a resumed run), as its ``num_updates`` buffer says.
+    """
+
+    def __init__(self, model, lr, k=1, persistent=True, momentum=0.5, weight_decay=1e-4):
+        super().__init__(model, {})
+        self.lr, self.k, self.persistent = lr, k, persistent
+        self.momentum, self.weight_decay = momentum, weight_decay
+
+    def train_step(self, batch):
+        v = visible_units(batch[0])
+        if int(self.model.num_updates.data) == 0:
+            self.model.init_visible_bias(v)
+        values = self.measure(v)
+        self.model.contrastive_divergence(v, k=self.k, lr=self.lr, momentum=self.momentum,
+                                          weight_decay=self.weight_decay, persistent=self.persistent)
+        return values
+
+    def validate_step(self, batch):
+        return self.measure(visible_units(batch[0]))
+
+    def measure(self, v):
+        """Mean squared error per pixel of the reconstruction, and the mean pseudo-likelihood (nats)."""
+        from tinygen.metrics import pseudo_likelihood   # here, as tinygen.metrics imports tinygen.models
+        error = ((self.model.reconstruct(v) - v) ** 2).mean()
+        return {"reconstruction_error": self.finite("reconstruction_error", error),
+                "pseudo_likelihood": self.finite("pseudo_likelihood", pseudo_likelihood(self.model, v).mean())}
+
+
+def trainer(model, settings):
+    """CD-k or PCD-k as the run's -m k=... -m persistent=... say, at its lr, momentum and weight decay."""
+    model_args, train_args = {**RECIPE.model_arguments(), **settings["model_args"]}, settings["train_args"]
+    return ContrastiveDivergenceTrainer(model, settings["lr"], k=model_args["k"], persistent=model_args["persistent"],
+                                        momentum=train_args["momentum"], weight_decay=train_args["weight_decay"])
+
+
+def visible_units(images):
+    """Images (N, C, H, W) of either backend -> binary (N, C*H*W) backend array."""
+    images = backend.to_backend(images)
+    return binarize(images).reshape(len(images), -1)
+
+
+def evaluate(model, run):
+    """Test log-likelihood (AIS, checked against the mean-field bound), pseudo-likelihood, reconstruction error."""
+    from tinygen.metrics import pseudo_likelihood, rbm_log_likelihood
+    train_args = run.settings["train_args"]
+    test, train = visible_units(run.test.images), visible_units(run.train.images)
+    metrics = rbm_log_likelihood(model, test, train, n_runs=train_args["ais_runs"],
+                                 n_temperatures=train_args["ais_temperatures"])
+    metrics["pseudo_likelihood"] = float(pseudo_likelihood(model, test).mean())
+    metrics["reconstruction_error"] = float(((model.reconstruct(test) - test) ** 2).mean())
+    return metrics
+
+
+def sample(model, n, labels, run):
+    """p(v | h) at the end of ``n`` Gibbs chains run SAMPLE_STEPS steps from uniform noise: (n, C, H, W) in [0, 1]."""
+    noise = backend.generator().random((n, model.n_visible), dtype=xp.float32)
+    v = model.gibbs(noise, k=SAMPLE_STEPS)
+    return as_images(model.visible_probabilities(model.sample_hidden(v)), run.settings["data_shape"])
+
+
+def reconstruct(model, images):
+    """p(v | h = p(h | v)) of the binarized ``images``, shaped like them."""
+    return as_images(model.reconstruct(visible_units(images)), images.shape[1:])
+
+
+def filters(model, data_shape, count=FIGURE_FILTERS):
+    """The first ``count`` hidden units' weights as images, each scaled to [0, 1] by its own range."""
+    weights = model.weight.data[:count]
+    low, high = weights.min(axis=1, keepdims=True), weights.max(axis=1, keepdims=True)
+    return as_images((weights - low) / xp.maximum(high - low, 1e-12), data_shape)
+
+
+def figures(model, history, run, out):
+    """Curves, filters, samples of long Gibbs chains from noise, reconstructions."""
+    from tinygen import plot
+    out, shown = Path(out), run.test.images[:10]
+    shape = run.settings["data_shape"]
+    return [loss_curves(history, out / "loss_curves.png"),
+            plot.image_grid(filters(model, shape), out / "filters.png", ncols=10,
+                            title="weights of the first hidden units"),
+            plot.image_grid(sample(model, 64, None, run), out / "samples.png",
+                            title=f"p(v|h) after {SAMPLE_STEPS} Gibbs steps from noise"),
+            plot.reconstructions(binarize(shown), reconstruct(model, shown), out / "reconstructions.png")]
+
+
+def as_images(rows, data_shape):
+    """(N, C*H*W) rows of either backend -> host float32 images (N, C, H, W)."""
+    return backend.to_numpy(rows).astype("float32").reshape((len(rows),) + tuple(data_shape))
+
+
+RECIPE = register(Recipe(
+    name="rbm", summary="the binary restricted Boltzmann machine (784-500, PCD-1), log-likelihood by AIS",
+    build=build, trainer=trainer, defaults={"lr": 0.05, "batch_size": 100},
+    train_args={"momentum": 0.5, "weight_decay": 1e-4, "ais_runs": 100, "ais_temperatures": 1000},
+    sample=sample, evaluate=evaluate, figures=figures, reconstruct=reconstruct))
