@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from jupyter_client.manager import KernelManager
+from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
@@ -28,7 +28,7 @@ def execute(notebook, folder, quick, time_limit):
     start = time.monotonic()
     remaining = lambda cell: max(1, int(time_limit - (time.monotonic() - start)))
     with tempfile.TemporaryDirectory() as sockets:  # local sockets, not TCP ports: nothing else can connect
-        kernel = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
+        kernel = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
         client = NotebookClient(notebook, km=kernel, timeout_func=remaining,
                                 resources={"metadata": {"path": str(folder)}})
         error = _run(client, quick, time_limit)
