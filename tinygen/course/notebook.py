@@ -43,7 +43,7 @@ def exercises_markdown(exercises_path):
              f"`tinygen check {number}` to check them (`tinygen check {number} --solutions` shows the checks "
              "passing on tinygen's own answers)."]
     for name, docstring in exercise_tasks(exercises_path):
-        parts.append(f"### `{name}`\n\n{docstring}")
+        parts.append(f"### `{name}`\n\n```text\n{docstring}\n```")  # as written: its formulas are plain text
     return "\n\n".join(parts)
 
 
