@@ -114,6 +114,13 @@ def test_a_lesson_past_its_time_limit_is_stopped(tmp_path):
     assert entries["97_slow"]["seconds"] < 60
 
 
+def test_command_line_builds_the_chosen_lessons(tmp_path, capsys):
+    cli.main(["course", "build", "--out", str(tmp_path), "--quick", "--lessons", "1", "--no-progress"])
+    shown = capsys.readouterr().out
+    assert "01_autograd" in shown and "(1 of 1 lessons ran)" in shown
+    assert (tmp_path / "01_autograd.html").is_file() and (tmp_path / "notebooks" / "01_autograd.ipynb").is_file()
+
+
 def test_command_line_refuses_bad_lesson_lists(tmp_path, capsys):
     for argv, message in ((["--lessons", "03,x"], "must be a lesson number such as 03, got 'x'"),
                           (["--lessons", "03,99"], "no lesson numbered 99"),
