@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from tinygen import commands
+from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
@@ -87,6 +88,7 @@ def build_parser():
                                     description=f"List the lessons in {LESSONS_DIR} (run one with "
                                     "`python lessons/NAME.py`).")
     lessons.set_defaults(run=partial(commands.command_lessons, lessons_dir=LESSONS_DIR))
+    add_course_commands(subparsers)
     return parser
 
 
