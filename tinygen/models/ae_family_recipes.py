@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.autograd import Tensor
-from tinygen.metrics import psnr
+from tinygen.metrics.psnr import psnr
 from tinygen.models import ae_recipe
 from tinygen.models.cae import ContractiveAutoencoder
 from tinygen.models.conv_ae import ConvAutoencoder

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.autograd import Tensor
-from tinygen.metrics import likelihood_report
+from tinygen.metrics.likelihood_bounds import likelihood_report
 from tinygen.models import vae_latent
 from tinygen.models.ae_recipe import standard_figures
 from tinygen.models.inference import map_batches
