@@ -51,8 +51,8 @@ def real_gpu():
 
 
 on_gpu = real_gpu()
-if not on_gpu:  # the stand-in lives with the tests, not in the package: load it from its file
-    path = Path(__file__).resolve().parent.parent / "tests" / "devicelike.py"
+if not on_gpu:  # the stand-in lives with the tests, not in the package: load it from the repository's file
+    path = Path(tg.__file__).resolve().parent.parent / "tests" / "devicelike.py"  # also right in a notebook
     spec = importlib.util.spec_from_file_location("devicelike", path)
     devicelike = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(devicelike)
