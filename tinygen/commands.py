@@ -6,9 +6,8 @@ The parser lives in tinygen/cli.py; these functions take its parsed arguments. A
 import json
 from pathlib import Path
 
-import numpy
-
 from tinygen import backend
+from tinygen.backend import numpy  # host arrays: files and pictures
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, describe_datasets
 from tinygen.models import RunData, get_recipe
@@ -129,7 +128,7 @@ def command_evaluate(args):
     recipe, model, run = trained_model(args.location, args.data_dir, args.dataset)
     if recipe.evaluate is None:
         raise UsageError(f"model {recipe.name!r} has no evaluation")
-    check_shape(recipe, model, run.test, run.settings)
+    check_shape(recipe, run.test, run.settings)
     backend.manual_seed(args.seed)
     metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
     if args.json:
@@ -140,7 +139,7 @@ def command_evaluate(args):
         print(f"  {name:<24} {value:.6g}")
 
 
-def check_shape(recipe, model, dataset, settings):
+def check_shape(recipe, dataset, settings):
     """UsageError when ``dataset``'s examples differ in shape from those the run trained on."""
     check_data(recipe, dataset)
     trained_on = tuple(settings["data_shape"])
@@ -217,7 +216,7 @@ def command_reconstruct(args):
     recipe, model, run = trained_model(args.location, args.data_dir, args.dataset)
     if recipe.reconstruct is None:
         raise UsageError(f"model {recipe.name!r} does not reconstruct its input")
-    check_shape(recipe, model, run.test, run.settings)
+    check_shape(recipe, run.test, run.settings)
     images = run.test.images[:args.n]
     reconstructed = recipe.reconstruct(model, images)
     if isinstance(reconstructed, dict):  # rows to show, e.g. noisy / denoised / clean; the error is the 2nd row's

@@ -5,7 +5,7 @@
 A generator is as good as real data when its FD is near "real train vs real test"; an FD above
 "blurred" means samples worse than real digits smeared by a 5x5 box filter.
 """
-import numpy as np
+from tinygen.backend import numpy as np  # host arrays: float64 statistics of host features
 
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality

@@ -13,7 +13,7 @@ next to this file, with its test accuracy stored beside them.
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
+from tinygen.backend import numpy as np  # host arrays: float64 statistics of host features
 
 from tinygen import nn
 from tinygen.autograd import Tensor, no_grad

@@ -6,7 +6,7 @@ the squared 2-Wasserstein distance between N(mu_1, S_1) and N(mu_2, S_2). The tr
 square root is computed as sum sqrt(eigenvalues of S_1^(1/2) S_2 S_1^(1/2)), a symmetric PSD matrix with
 the same eigenvalues as S_1 S_2, so only symmetric eigendecompositions are needed (no scipy).
 """
-import numpy as np
+from tinygen.backend import numpy as np  # host arrays: float64 statistics of host features
 
 
 def feature_statistics(features):

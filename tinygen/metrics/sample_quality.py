@@ -10,7 +10,7 @@
   generated for.
 All inputs are host images (N, 1, 28, 28) in [0, 1].
 """
-import numpy as np
+from tinygen.backend import numpy as np  # host arrays: float64 statistics of host features
 
 from tinygen.metrics.digit_classifier import features_and_logits, shipped_classifier
 from tinygen.metrics.frechet import feature_statistics, frechet_distance
