@@ -41,8 +41,9 @@ class Mul(Function):
         return a * b
 
     def backward(self, gy):
-        a, b = self.inputs
-        return sum_to(gy * b, a.shape), sum_to(gy * a, b.shape)
+        a, b = self.inputs  # a constant operand (a mask, a target) needs no gradient: skip its product
+        return (sum_to(gy * b, a.shape) if a.requires_grad else None,
+                sum_to(gy * a, b.shape) if b.requires_grad else None)
 
 
 class Div(Function):
@@ -52,7 +53,7 @@ class Div(Function):
     def backward(self, gy):
         a, b = self.inputs
         ga = gy / b
-        return sum_to(ga, a.shape), sum_to(-ga * a / b, b.shape)
+        return sum_to(ga, a.shape), (sum_to(-ga * a / b, b.shape) if b.requires_grad else None)
 
 
 class Neg(Function):

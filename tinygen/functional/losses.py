@@ -7,7 +7,7 @@ a silent broadcast of (N, 1) against (N,) would compute a wrong loss, so it is a
 from tinygen import backend
 from tinygen.autograd import Function, Tensor, as_tensor
 from tinygen.backend import xp
-from tinygen.functional.activations import log_softmax, softplus
+from tinygen.functional.activations import log1p_of_fraction, log_softmax, sigmoid
 from tinygen.functional.elementwise import abs, clip, exp, log
 from tinygen.functional.promotion import astype
 from tinygen.functional.reduction import mean, sum
@@ -95,11 +95,27 @@ def _refusing(loss, bad, message):
     return loss + Tensor(xp.where(bad, xp.nan, 0).astype(loss.dtype))
 
 
+class BinaryCrossEntropyWithLogits(Function):
+    """(z, t) -> softplus(z) - t z = max(z, 0) - t z + log1p(e^-|z|), elementwise: BCE of sigmoid(z).
+
+    d/dz = sigmoid(z) - t and d/dt = -z: one fused operation, as PyTorch's, instead of four.
+    """
+
+    def forward(self, z, t):
+        return xp.maximum(z, 0) - t * z + log1p_of_fraction(xp.exp(-xp.abs(z)))
+
+    def backward(self, gy):
+        z, t = self.inputs
+        gz = gy * (sigmoid(z) - t) if z.requires_grad else None
+        gt = -gy * z if t.requires_grad else None
+        return gz, gt
+
+
 def binary_cross_entropy_with_logits(input, target, reduction="mean"):
     """BCE of sigmoid(z) written as softplus(z) - t z: finite value and gradient for any logit z."""
     _check_reduction(reduction, "binary_cross_entropy_with_logits")
     logits, target = _matching_pair(input, target, "binary_cross_entropy_with_logits")
-    return _reduce(softplus(logits) - target * logits, reduction)
+    return _reduce(BinaryCrossEntropyWithLogits()(logits, target), reduction)
 
 
 def _check_labels(labels, scores, op, name):
