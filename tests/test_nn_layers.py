@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
+import tinygen.functional as F
 from tinygen import nn
 
 
@@ -159,6 +160,24 @@ def check_layer_gradients(layer, x):
 def test_linear_gradients(batch, features_in, features_out, bias, seed):
     x = np.random.default_rng(seed).normal(size=(batch, features_in))
     check_layer_gradients(nn.Linear(features_in, features_out, bias=bias), x)
+
+
+@settings(max_examples=10)
+@given(st.lists(st.integers(0, 3), max_size=3), st.integers(1, 4), st.integers(1, 3), st.booleans(),
+       st.integers(0, 999))
+def test_functional_linear_on_any_leading_axes_equals_x_wt_plus_b_and_its_gradients(lead, features_in,
+                                                                                   features_out, bias, seed):
+    """F.linear's fused affine map on (*, in) inputs, the awkward ones included (1-d, empty batch)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=tuple(lead) + (features_in,))
+    weight = rng.normal(size=(features_out, features_in))
+    b = rng.normal(size=features_out) if bias else None
+    inputs = [tg.tensor(a, requires_grad=True) for a in (x, weight) + ((b,) if bias else ())]
+    y = F.linear(*inputs)
+    np.testing.assert_allclose(y.numpy(), x @ weight.T + (b if bias else 0), rtol=1e-12, atol=1e-12)
+    if x.size:
+        assert tg.gradcheck(F.linear, inputs)
+        assert tg.gradgradcheck(F.linear, inputs)
 
 
 @settings(max_examples=6)

@@ -288,9 +288,10 @@ class Function:
     """
 
     def __call__(self, *inputs):
-        inputs = [as_tensor(x) for x in inputs]
-        _check_same_backend(self, inputs)
-        raw = self.forward(*[t.data for t in inputs])
+        inputs = [x if isinstance(x, Tensor) else Tensor(x) for x in inputs]
+        arrays = [t.data for t in inputs]
+        _check_same_backend(self, arrays)
+        raw = self.forward(*arrays)
         single = not isinstance(raw, tuple)
         outputs = [_wrap(array) for array in ((raw,) if single else raw)]
         if _grad_mode["enabled"] and any(t.requires_grad for t in inputs):
@@ -320,10 +321,10 @@ def _wrap(array):
     return out
 
 
-def _check_same_backend(function, inputs):
-    if len(inputs) < 2:
+def _check_same_backend(function, arrays):
+    if len(arrays) < 2 or len({type(array) for array in arrays}) == 1:  # one array type: one backend, decided fast
         return
-    names = {backend.backend_of(t.data) for t in inputs}
+    names = {backend.backend_of(array) for array in arrays}
     if len(names) > 1:
         raise ValueError(f"{type(function).__name__}: inputs live on different backends "
                          f"{sorted(names)}; move them with .to(name) first")

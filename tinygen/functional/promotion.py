@@ -28,5 +28,13 @@ def astype(x, dtype):
 
 def promote(*operands, true_division=False):
     """Every operand as a Tensor of the one dtype ``dtypes.result_type`` gives them."""
+    if _same_floating_tensors(operands):
+        return operands  # the common case (every op of a float32 model), without the general rules' cost
     dtype = dtypes.result_type(*operands, true_division=true_division)
     return tuple(astype(x, dtype) if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in operands)
+
+
+def _same_floating_tensors(operands):
+    dtype = operands[0].data.dtype if type(operands[0]) is Tensor else None
+    return dtype is not None and dtype.kind == "f" and all(
+        type(x) is Tensor and x.data.dtype == dtype for x in operands[1:])
