@@ -28,13 +28,19 @@ def astype(x, dtype):
 
 def promote(*operands, true_division=False):
     """Every operand as a Tensor of the one dtype ``dtypes.result_type`` gives them."""
-    if _same_floating_tensors(operands):
-        return operands  # the common case (every op of a float32 model), without the general rules' cost
-    dtype = dtypes.result_type(*operands, true_division=true_division)
+    dtype = _shared_floating_dtype(operands) or dtypes.result_type(*operands, true_division=true_division)
     return tuple(astype(x, dtype) if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in operands)
 
 
-def _same_floating_tensors(operands):
-    dtype = operands[0].data.dtype if type(operands[0]) is Tensor else None
-    return dtype is not None and dtype.kind == "f" and all(
-        type(x) is Tensor and x.data.dtype == dtype for x in operands[1:])
+def _shared_floating_dtype(operands):
+    """The common case decided at once (every op of a float32 model): tensors of one floating dtype,
+    maybe with Python numbers, which never change it. None for anything else."""
+    dtype = None
+    for x in operands:
+        if type(x) is Tensor:
+            if dtype is not None and x.data.dtype != dtype:
+                return None
+            dtype = x.data.dtype
+        elif type(x) not in (int, float):
+            return None
+    return dtype if dtype is not None and dtype.kind == "f" else None
