@@ -28,7 +28,10 @@ def astype(x, dtype):
 
 def promote(*operands, true_division=False):
     """Every operand as a Tensor of the one dtype ``dtypes.result_type`` gives them."""
-    dtype = _shared_floating_dtype(operands) or dtypes.result_type(*operands, true_division=true_division)
+    dtype = _shared_floating_dtype(operands)
+    if dtype is not None and all(type(x) is Tensor for x in operands):
+        return operands
+    dtype = dtype or dtypes.result_type(*operands, true_division=true_division)
     return tuple(astype(x, dtype) if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in operands)
 
 
