@@ -17,7 +17,6 @@ zero insertion (same numbers, see tests).
                                       [--slow-epochs 2]
 """
 import argparse
-import time
 
 import numpy as np
 
@@ -27,7 +26,7 @@ from tinygen.data import load_dataset
 from tinygen.models import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder, DeepAutoencoder,
                             DenoisingAutoencoder, SparseAutoencoder)
 
-from common import add_threads_option, blas_threads, optional_torch, seconds_per_epoch
+from common import CLOCKS, add_threads_option, blas_threads, optional_torch, seconds_per_epoch
 
 # kind -> (build(**changes) -> tinygen model, Adam's learning rate); the PyTorch twin copies the model
 KINDS = {
@@ -41,7 +40,6 @@ KINDS = {
 }
 SLOW_VARIANTS = {"cae": ("double backward", dict(jacobian="double_backward")),
                  "conv-ae": ("zero insertion", dict(method="zero_insertion"))}
-CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
 TARGETS = {"conv-ae": 1.3}  # tinygen / PyTorch time per epoch; 1.2 for the others
 
 

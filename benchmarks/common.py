@@ -15,6 +15,15 @@ import tinygen as tg
 from tinygen.data import DataLoader
 
 
+CLOCKS = {"cpu": time.process_time, "wall": time.perf_counter}
+
+
+def add_clock_option(parser, default):
+    """``--clock cpu|wall``: CPU seconds of this process (robust on a shared machine with one thread per
+    framework: waiting for a core is left out) or wall-clock seconds."""
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default=default, help="what a time counts")
+
+
 def add_threads_option(parser):
     """``--threads N``: the thread count both frameworks get (PyTorch's intra-op pool, NumPy's BLAS)."""
     parser.add_argument("--threads", type=int, default=None,
@@ -92,9 +101,11 @@ def seconds_per_epoch(runs, train_set, epochs, batch_size, clock=time.perf_count
 
 
 def train_side_by_side(runs, train_set, test_set, score, args):
-    """{name: (seconds of each epoch, score(run, test_set) after training)}, under the --threads limit."""
+    """{name: (seconds of each epoch, score(run, test_set) after training)}, under the --threads limit,
+    timed by ``args.clock`` when the script offers --clock (wall-clock otherwise)."""
     with blas_threads(args.threads):
-        seconds = seconds_per_epoch(runs, train_set, args.epochs, args.batch_size)
+        clock = CLOCKS[getattr(args, "clock", "wall")]
+        seconds = seconds_per_epoch(runs, train_set, args.epochs, args.batch_size, clock)
         return {name: (seconds[name], score(run, test_set)) for name, run in runs.items()}
 
 

@@ -9,6 +9,7 @@ likelihood_report): test negative ELBO and the K-sample importance-weighted NLL,
 frameworks take turns epoch by epoch; times are medians. Without PyTorch, only tinygen runs.
 
     python benchmarks/vae.py [--model dense|conv] [--epochs 30] [--batch-size 128] [--k 1000] [--threads N]
+                             [--clock wall|cpu]
 """
 import numpy as np
 
@@ -18,7 +19,7 @@ from tinygen.data import load_dataset
 from tinygen.metrics import likelihood_report
 from tinygen.models.vae_networks import conv_vae, dense_vae
 
-from common import profile_one_epoch, seeded_start, train_side_by_side, training_parser
+from common import add_clock_option, profile_one_epoch, seeded_start, train_side_by_side, training_parser
 
 BUILDERS = {"dense": dense_vae, "conv": conv_vae}
 
@@ -105,6 +106,7 @@ def main():
     parser.set_defaults(batch_size=128)
     parser.add_argument("--model", choices=sorted(BUILDERS), default="dense")
     parser.add_argument("--k", type=int, default=1000, help="importance samples for the NLL (1: skip it)")
+    add_clock_option(parser, default="wall")
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")
     torch, torch_model, initial_state = seeded_start(args.threads, lambda t: torch_vae(t, args.model),

@@ -29,8 +29,13 @@ def channels_last(x, padding=(0, 0)):
 
 
 def channels_first(y):
-    """(N, H, W, C) -> a contiguous (N, C, H, W)."""
-    return xp.ascontiguousarray(y.transpose(0, 3, 1, 2))
+    """(N, H, W, C) -> (N, C, H, W) as a view: no copy, the memory stays channels-last.
+
+    Elementwise ops keep that memory order (NumPy's and CuPy's order="K"), so the next
+    convolution's channels_last() is a plain copy and its x.transpose(0, 2, 3, 1) is free:
+    the layout does not flip back and forth between layers (PyTorch's channels_last format).
+    """
+    return y.transpose(0, 3, 1, 2)
 
 
 def windows(image, kernel, stride, dilation, out_size):
