@@ -4,7 +4,10 @@ The shapes are those of a DCGAN / conv VAE on 28x28 images, batch 64, float32. E
 input and parameter requires grad (a layer in the middle of a network). Each time is the
 best of --repeats runs after two warm-up runs, the contenders taking turns.
 
-Run: python benchmarks/conv.py [--repeats N] [--threads N]
+Run: python benchmarks/conv.py [--repeats N] [--threads N] [--clock wall|cpu] [--vae]
+
+--clock cpu counts this process's CPU seconds (with --threads 1 on a shared machine, that leaves out
+the waiting for a core). --vae times the layers of the course's conv VAE instead (batch 128, as it trains).
 
 Most of the time is matrix products, so numpy's BLAS decides a lot. The OpenBLAS inside
 numpy's wheels picks its kernels by CPU model and may not know a new one: on an AMD Zen 5
@@ -21,7 +24,7 @@ import numpy as np
 import tinygen as tg
 import tinygen.functional as F
 
-from common import add_threads_option, blas_threads, optional_torch
+from common import CLOCKS, add_clock_option, add_threads_option, blas_threads, optional_torch
 
 # (name, op, C_in, C_out, kernel, stride, padding, input size)
 SHAPES = [
@@ -31,23 +34,31 @@ SHAPES = [
     ("G2 convT 64->1 k4 s2 p1 14x14", "convT", 64, 1, 4, 2, 1, 14),
     ("E conv 32->64 k3 s1 p1 14x14", "conv", 32, 64, 3, 1, 1, 14),
 ]
-BATCH = 64
+# the course's conv VAE (batch 128): as above, then the output padding of its "same" transposed convolutions
+VAE_SHAPES = [
+    ("VE1 conv 1->32 k3 s2 p1 28x28", "conv", 1, 32, 3, 2, 1, 28, 0),
+    ("VE2 conv 32->64 k3 s2 p1 14x14", "conv", 32, 64, 3, 2, 1, 14, 0),
+    ("VD1 convT 64->64 k3 s2 p1 op1 7x7", "convT", 64, 64, 3, 2, 1, 7, 1),
+    ("VD2 convT 64->32 k3 s2 p1 op1 14x14", "convT", 64, 32, 3, 2, 1, 14, 1),
+    ("VD3 convT 32->1 k3 s1 p1 28x28", "convT", 32, 1, 3, 1, 1, 28, 0),
+]
+BATCH, VAE_BATCH = 64, 128
 WARMUP_ROUNDS = 2
 
 
-def seconds(step):
-    start = time.perf_counter()
+def seconds(step, clock=CLOCKS["wall"]):
+    start = clock()
     step()
-    return time.perf_counter() - start
+    return clock() - start
 
 
-def arrays(op, c_in, c_out, k, size, rng):
+def arrays(op, c_in, c_out, k, size, rng, batch=BATCH):
     weight_shape = (c_out, c_in, k, k) if op == "conv" else (c_in, c_out, k, k)
     return [rng.standard_normal(shape).astype(np.float32) * 0.1
-            for shape in ((BATCH, c_in, size, size), weight_shape, (c_out,))]
+            for shape in ((batch, c_in, size, size), weight_shape, (c_out,))]
 
 
-def tinygen_step(op, stride, padding, data, method):
+def tinygen_step(op, stride, padding, data, method, output_padding=0):
     x, w, b = (tg.tensor(a, requires_grad=True) for a in data)
 
     def step():
@@ -56,19 +67,21 @@ def tinygen_step(op, stride, padding, data, method):
         if op == "conv":
             y = F.conv2d(x, w, b, stride=stride, padding=padding)
         else:
-            y = F.conv_transpose2d(x, w, b, stride=stride, padding=padding, method=method)
+            y = F.conv_transpose2d(x, w, b, stride=stride, padding=padding, output_padding=output_padding,
+                                   method=method)
         y.backward(tg.ones(*y.shape))
     return step
 
 
-def torch_step(torch, op, stride, padding, data, device="cpu"):
+def torch_step(torch, op, stride, padding, data, device="cpu", output_padding=0):
     x, w, b = (torch.tensor(a, device=device, requires_grad=True) for a in data)
+    extra = {} if op == "conv" else {"output_padding": output_padding}
     function = torch.nn.functional.conv2d if op == "conv" else torch.nn.functional.conv_transpose2d
 
     def step():
         for t in (x, w, b):
             t.grad = None
-        y = function(x, w, b, stride=stride, padding=padding)
+        y = function(x, w, b, stride=stride, padding=padding, **extra)
         y.backward(torch.ones_like(y))
     return step
 
@@ -84,20 +97,21 @@ def blas_description():
     return "numpy BLAS: " + ("; ".join(libraries) or "unknown")
 
 
-def time_shape(torch, op, c_in, c_out, k, stride, padding, size, repeats, rng):
+def time_shape(torch, shape, repeats, rng, batch, clock):
     """{method: tinygen ms} and PyTorch's ms (None without torch) for one layer shape: best of ``repeats``.
 
     The contenders take turns, round by round, so that other load on the machine hits them alike.
     """
-    data = arrays(op, c_in, c_out, k, size, rng)
+    op, c_in, c_out, k, stride, padding, size, *output_padding = shape
+    data = arrays(op, c_in, c_out, k, size, rng, batch)
     methods = ["im2col"] if op == "conv" else ["col2im", "zero_insertion"]
-    steps = {method: tinygen_step(op, stride, padding, data, method) for method in methods}
+    steps = {method: tinygen_step(op, stride, padding, data, method, *output_padding) for method in methods}
     if torch:
-        steps["torch"] = torch_step(torch, op, stride, padding, data)
+        steps["torch"] = torch_step(torch, op, stride, padding, data, "cpu", *output_padding)
     times = {name: [] for name in steps}
     for round_number in range(repeats + WARMUP_ROUNDS):
         for name, step in steps.items():
-            elapsed = seconds(step)
+            elapsed = seconds(step, clock)
             if round_number >= WARMUP_ROUNDS:
                 times[name].append(elapsed)
         time.sleep(0.01)  # let PyTorch's OpenMP threads stop spinning before numpy's BLAS threads run again
@@ -105,19 +119,20 @@ def time_shape(torch, op, c_in, c_out, k, stride, padding, size, repeats, rng):
     return {method: best[method] for method in methods}, best.get("torch")
 
 
-def print_table(torch, repeats):
-    """Time every shape in SHAPES and print one row per tinygen method, then the BLAS and the summary."""
+def print_table(torch, args):
+    """Time every shape (SHAPES, or VAE_SHAPES with --vae): one row per tinygen method, then the BLAS and the summary."""
     rng = np.random.default_rng(0)
-    header = f"{'shape (batch 64, float32)':34} {'method':15} {'tinygen ms':>11} {'torch ms':>9} {'ratio':>6}"
-    print(header + "\n" + "-" * len(header))
+    shapes, batch = (VAE_SHAPES, VAE_BATCH) if args.vae else (SHAPES, BATCH)
+    header = f"{f'shape (batch {batch}, float32)':38} {'method':15} {'tinygen ms':>11} {'torch ms':>9} {'ratio':>6}"
+    print(f"{args.clock} clock\n{header}\n" + "-" * len(header))
     fast_ratios = []
-    for name, *shape in SHAPES:
-        ours, reference = time_shape(torch, *shape, repeats, rng)
+    for name, *shape in shapes:
+        ours, reference = time_shape(torch, shape, args.repeats, rng, batch, CLOCKS[args.clock])
         for method, ms in ours.items():
             ratio = ms / reference if reference else float("nan")
             if method != "zero_insertion":
                 fast_ratios.append(ratio)
-            print(f"{name:34} {method:15} {ms:11.2f} {reference or float('nan'):9.2f} {ratio:6.2f}")
+            print(f"{name:38} {method:15} {ms:11.2f} {reference or float('nan'):9.2f} {ratio:6.2f}")
     print("\n" + blas_description())
     if torch:
         print(f"fast path tinygen/torch: median {statistics.median(fast_ratios):.2f}, worst {max(fast_ratios):.2f} "
@@ -127,11 +142,13 @@ def print_table(torch, repeats):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--vae", action="store_true", help="the conv VAE's layers (batch 128) instead of the DCGAN's")
     add_threads_option(parser)
+    add_clock_option(parser, default="wall")
     args = parser.parse_args()
     torch = optional_torch(args.threads)
     with blas_threads(args.threads):
-        print_table(torch, args.repeats)
+        print_table(torch, args)
 
 
 if __name__ == "__main__":

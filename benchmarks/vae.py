@@ -9,6 +9,7 @@ likelihood_report): test negative ELBO and the K-sample importance-weighted NLL,
 frameworks take turns epoch by epoch; times are medians. Without PyTorch, only tinygen runs.
 
     python benchmarks/vae.py [--model dense|conv] [--epochs 30] [--batch-size 128] [--k 1000] [--threads N]
+                             [--clock wall|cpu]
 """
 import numpy as np
 

@@ -178,3 +178,32 @@ def test_conv2d_agrees_with_pytorch(case):
     for mine, theirs in zip(ours, tensors):
         if mine is not None:
             np.testing.assert_allclose(mine.grad.numpy(), theirs.grad.numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_layers_hand_on_channels_last_memory_and_read_it_as_any_input():
+    """A conv's output is a (N, C, H, W) view of channels-last memory (no transposing copy); relu keeps that
+    layout, and the next layers read it exactly as they read a contiguous copy: values and gradients."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 3, 9, 8))
+    w1, w2, w3 = (rng.standard_normal(shape) for shape in ((4, 3, 3, 3), (4, 5, 3, 3), (2, 5, 2, 2)))
+    b2 = rng.standard_normal(5)
+
+    def chain(copy):
+        def settle(t):  # a differentiable contiguous copy (flattening a transposed view copies in C order)
+            return t.reshape(-1).reshape(t.shape) if copy else t
+
+        tensors = [leaf(array) for array in (x, w1, w2, b2, w3)]
+        xt, w1t, w2t, b2t, w3t = tensors
+        hidden = F.relu(F.conv2d(xt, w1t, stride=2, padding=1))
+        if not copy:
+            assert hidden.numpy().transpose(0, 2, 3, 1).flags.c_contiguous
+        up = F.relu(F.conv_transpose2d(settle(hidden), w2t, b2t, stride=2, padding=1, output_padding=1))
+        assert settle(up).numpy().flags.c_contiguous == copy
+        y = F.conv2d(settle(up), w3t, stride=(1, 2), dilation=(2, 1))
+        y.backward(tg.tensor(np.cos(np.arange(y.size).reshape(y.shape))))
+        return y.numpy(), [t.grad.numpy() for t in tensors]
+
+    (y_view, grads_view), (y_copy, grads_copy) = chain(copy=False), chain(copy=True)
+    np.testing.assert_allclose(y_view, y_copy, rtol=1e-12, atol=1e-12)
+    for mine, reference in zip(grads_view, grads_copy):
+        np.testing.assert_allclose(mine, reference, rtol=1e-12, atol=1e-12)

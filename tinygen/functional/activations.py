@@ -20,11 +20,15 @@ class LeakyReLU(Function):
         self.slope = slope
 
     def forward(self, x):
+        positive = x > 0
+        if self.slope == 0:  # relu: one pass, and its 0/1 slope kept as booleans (gy * bool is gy's dtype)
+            self.slope_mask = positive
+            return xp.maximum(x, 0)  # 0, not the -0 of x * 0, for x <= 0, as PyTorch prints it; NaN stays NaN
         # arithmetic on the 0/1 mask, not xp.where: numpy's where branches per element and is
         # several times slower on a mask as unpredictable as the signs of activations
-        positive = (x > 0).astype(x.dtype)
+        positive = positive.astype(x.dtype)
         self.slope_mask = positive + (1 - positive) * x.dtype.type(self.slope)
-        return x * self.slope_mask + 0  # + 0 turns the -0 of a zero slope into 0, as PyTorch prints it
+        return x * self.slope_mask
 
     def backward(self, gy):
         return scale_by_slope(gy, self.inputs[0], self.slope_mask)

@@ -53,13 +53,15 @@ class Conv2d(Function):
     ``out_size`` may be smaller than the natural conv_output_size: the windows past it are
     skipped (a transposed convolution with output padding >= stride needs that for its gradient).
     The column matrix is kept for the weight gradient, which would otherwise rebuild it.
+    ``rows``: im2col(x) when the caller has already built it.
     """
 
-    def __init__(self, stride, padding, dilation, out_size):
-        self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
+    def __init__(self, stride, padding, dilation, out_size, rows=None):
+        self.stride, self.padding, self.dilation, self.out_size, self.rows = stride, padding, dilation, out_size, rows
 
     def forward(self, x, weight, bias=None):
-        rows = im2col(x, weight.shape[2:], self.stride, self.padding, self.dilation, self.out_size)
+        rows = self.rows if self.rows is not None else im2col(x, weight.shape[2:], self.stride, self.padding,
+                                                               self.dilation, self.out_size)
         self.rows = rows if is_grad_enabled() else None
         y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:
@@ -90,17 +92,17 @@ class ConvTranspose2d(Function):
         # one (C_in, C_out) matrix per kernel tap: each tap's stamps come out as one contiguous block
         taps = weight.transpose(2, 3, 0, 1).reshape(-1, in_channels, out_channels)
         stamps = xp.matmul(_pixels_channels_last(x), taps)
-        y = col2im(stamps.reshape(*kernel, n, height, width, out_channels),
-                   self.stride, self.padding, self.dilation, self.out_size)
-        if bias is not None:
-            y += bias.reshape(1, -1, 1, 1)
-        return y
+        return col2im(stamps.reshape(*kernel, n, height, width, out_channels),
+                      self.stride, self.padding, self.dilation, self.out_size, start=0 if bias is None else bias)
 
     def backward(self, gy):
         x, weight = self.inputs[:2]
         params = (self.stride, self.padding, self.dilation)
-        gx = Conv2d(*params, _spatial(x))(gy, weight) if x.requires_grad else None
-        gw = ConvWeightGrad(_spatial(weight), *params)(gy, x) if weight.requires_grad else None
+        # both gradients multiply the same windows of gy: build its column matrix once
+        rows = (im2col(gy.data, _spatial(weight), *params, _spatial(x))
+                if x.requires_grad or weight.requires_grad else None)
+        gx = Conv2d(*params, _spatial(x), rows=rows)(gy, weight) if x.requires_grad else None
+        gw = ConvWeightGrad(_spatial(weight), *params, rows=rows)(gy, x) if weight.requires_grad else None
         return (gx, gw) + ((gy.sum(axis=(0, 2, 3)),) if len(self.inputs) == 3 else ())
 
 

@@ -15,17 +15,27 @@ from tinygen.backend import xp
 
 
 def channels_last(x, padding=(0, 0)):
-    """(N, C, H, W) -> zero-padded (N, H + 2pH, W + 2pW, C), one copy."""
+    """(N, C, H, W) -> zero-padded (N, H + 2pH, W + 2pW, C), one copy.
+
+    Only the border is zeroed (not the whole buffer first): one pass over memory fewer.
+    """
     n, channels, height, width = x.shape
     (pad_h, pad_w) = padding
-    out = xp.zeros((n, height + 2 * pad_h, width + 2 * pad_w, channels), dtype=x.dtype)
+    out = xp.empty((n, height + 2 * pad_h, width + 2 * pad_w, channels), dtype=x.dtype)
+    out[:, :pad_h], out[:, pad_h + height:] = 0, 0
+    out[:, :, :pad_w], out[:, :, pad_w + width:] = 0, 0
     out[:, pad_h:pad_h + height, pad_w:pad_w + width] = x.transpose(0, 2, 3, 1)
     return out
 
 
 def channels_first(y):
-    """(N, H, W, C) -> a contiguous (N, C, H, W)."""
-    return xp.ascontiguousarray(y.transpose(0, 3, 1, 2))
+    """(N, H, W, C) -> (N, C, H, W) as a view: no copy, the memory stays channels-last.
+
+    Elementwise ops keep that memory order (NumPy's and CuPy's order="K"), so the next
+    convolution's channels_last() is a plain copy and its x.transpose(0, 2, 3, 1) is free:
+    the layout does not flip back and forth between layers (PyTorch's channels_last format).
+    """
+    return y.transpose(0, 3, 1, 2)
 
 
 def windows(image, kernel, stride, dilation, out_size):
@@ -44,17 +54,19 @@ def im2col(x, kernel, stride, padding, dilation, out_size):
     return view.reshape(-1, kernel[0] * kernel[1] * x.shape[1])
 
 
-def col2im(stamps, stride, padding, dilation, out_size):
+def col2im(stamps, stride, padding, dilation, out_size, start=0):
     """Adjoint of im2col: stamps (kH, kW, N, H, W, C) -> (N, C, oH, oW).
 
     stamps[i, j, n, a, b, c] is added at padded position (a sH + i dH, b sW + j dW), then the
-    padding is cropped away. Rows past the last window stay zero (output padding).
+    padding is cropped away. Rows past the last window keep ``start`` (output padding).
+    ``start``: what every output pixel starts from, 0 or a bias (C,) (adding it here saves a pass).
     """
     kernel_h, kernel_w, n, height, width, channels = stamps.shape
     spans = [(size - 1) * s + d * (k - 1) + 1 for size, s, d, k in
              zip((height, width), stride, dilation, (kernel_h, kernel_w))]
     buffer_size = [max(span, p + o) for span, p, o in zip(spans, padding, out_size)]
-    buffer = xp.zeros((n, *buffer_size, channels), dtype=stamps.dtype)
+    buffer = xp.empty((n, *buffer_size, channels), dtype=stamps.dtype)
+    buffer[...] = start
     for i in range(kernel_h):
         rows = slice(i * dilation[0], i * dilation[0] + (height - 1) * stride[0] + 1, stride[0])
         for j in range(kernel_w):
