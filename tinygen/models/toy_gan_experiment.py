@@ -31,6 +31,11 @@ class ToySettings:
     depth: int = 3
     latent_dim: int = 2
     lr: float = 1e-3
+    lr_decay: bool = True   # both rates fall linearly to 0 over the run (``LinearDecay``)
+
+    @property
+    def steps(self):
+        return self.snapshots * self.steps_per_snapshot
 
 
 @dataclass
@@ -70,7 +75,7 @@ def train_toy_gan(loss, dataset, seed=0, settings=ToySettings()):
     epoch_data = Dataset(data.images.repeat(repeats, axis=0)[:points], data.labels.repeat(repeats)[:points], dataset)
     backend.manual_seed(seed)   # the seed decides the initial weights too, whatever ran before
     model = toy_gan(loss, settings)
-    trainer = GANTrainer(model, toy_optimizers(model, settings.lr))
+    trainer = GANTrainer(model, toy_optimizers(model, settings.lr), settings.steps if settings.lr_decay else None)
     snapshots = []
 
     def measure(epoch):
