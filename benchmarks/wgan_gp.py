@@ -156,7 +156,7 @@ def dcgan_budget(args):
     quality = SampleQuality(load_dataset("mnist-5k", "test").images)
     print(f"DCGAN WGAN-GP on mnist-5k, width {args.width}, batch {BATCH}, {args.steps} generator steps "
           f"(n_critic 5), Adam {LR} {BETAS}, lambda {LAMBDA}, threads {args.threads}")
-    for seed in args.seed_list:
+    for seed in args.seed_list or [0]:
         tg.manual_seed(seed)
         gan = build_wgan_gp((1, 28, 28), width=args.width)
         runs = {"pytorch": TorchWGANGPRun(torch, gan, noise_source(seed))} if torch is not None else {}
@@ -190,12 +190,15 @@ def mode_tables(args):
 
     Seeds run in the outer loop, so a run cut short still holds whole seeds for every loss.
     """
-    steps, width = args.steps or 1000, args.width or ToySettings.width
-    settings = ToySettings(snapshots=steps // 100, steps_per_snapshot=100, width=width, lr=args.lr)
-    print(f"{settings}: {settings.snapshots * settings.steps_per_snapshot} generator steps, seeds 0..{args.seeds - 1}")
+    default = ToySettings()
+    steps = args.steps or default.steps
+    settings = ToySettings(snapshots=steps // default.steps_per_snapshot, width=args.width or default.width,
+                           depth=args.depth or default.depth, lr=args.lr)
+    seeds = args.seed_list or range(args.seeds)
+    print(f"{settings}: {settings.steps} generator steps, seeds {list(seeds)}")
     finals = {(dataset, loss): [] for dataset in args.datasets for loss in args.losses}
     minutes = dict.fromkeys(finals, 0.0)
-    for seed in range(args.seeds):
+    for seed in seeds:
         for dataset, loss in finals:
             start = time.perf_counter()
             finals[dataset, loss].append(train_toy_gan(loss, dataset, seed, settings).final)
@@ -218,9 +221,12 @@ def main():
     add_threads_option(parser)
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=None,
-                        help="generator steps per run (tables: a multiple of 100, default 1000; dcgan: 200)")
+                        help="generator steps per run (tables: a multiple of ToySettings' steps_per_snapshot, default "
+                             "ToySettings' steps; dcgan: 200)")
     parser.add_argument("--width", type=int, default=None, help=f"toy MLP width ({ToySettings.width}) or DCGAN width (32)")
-    parser.add_argument("--seed-list", type=int, nargs="+", default=[0], help="dcgan: the seeds to run")
+    parser.add_argument("--depth", type=int, default=None, help=f"toy MLP depth ({ToySettings.depth})")
+    parser.add_argument("--seed-list", type=int, nargs="+", default=None,
+                        help="the seeds to run (tables: instead of 0..--seeds-1, to run seeds in parallel processes)")
     parser.add_argument("--lr", type=float, default=ToySettings.lr)
     parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"])
     parser.add_argument("--losses", nargs="+", default=list(LOSSES), choices=LOSSES)
