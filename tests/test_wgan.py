@@ -146,3 +146,10 @@ def test_two_wgan_gp_steps_through_the_dcgan_critic_equal_pytorch():
     expected = twin.state_dict()
     for key, value in gan.state_dict().items():
         np.testing.assert_allclose(value.numpy(), expected[key], rtol=1e-4, atol=2e-6, err_msg=key)
+
+
+def test_the_toy_experiment_builds_wgan_gp_with_the_settings_lambda():
+    from tinygen.models.toy_gan_experiment import ToySettings, toy_gan
+    gan = toy_gan("wgan_gp", ToySettings(width=8, depth=1, penalty_weight=0.25))
+    assert isinstance(gan.game, WassersteinGP) and gan.game.penalty_weight == 0.25 and gan.n_critic == 5
+    assert toy_gan("minimax", ToySettings(width=8, depth=1)).n_critic == 1
