@@ -156,7 +156,10 @@ if not lesson.quick:
             finals = [train_toy_gan(loss, dataset, seed, settings).final for seed in range(3)]
             table[dataset, loss] = {key: float(np.mean([f[key] for f in finals])) for key in finals[0]}
             print(f"{dataset:7} {loss:15} " + "  ".join(f"{k} {v:6.2f}" for k, v in table[dataset, loss].items()))
-    # measured at these settings (benchmarks/README.md): on ring8 WGAN-GP covers the most modes; on grid25
-    # 1,000 steps separate none of the losses (all cover 16-21 of 25 modes with ~2 % high quality)
-    assert table["ring8", "wgan_gp"]["modes"] >= table["ring8", "minimax"]["modes"], \
-        "on ring8 WGAN-GP covers at least as many modes as the minimax GAN"
+    # measured at these settings (benchmarks/README.md): on ring8 WGAN-GP covers 8/8 modes in every seed
+    # with 90-94 % high-quality samples while the cross-entropy GANs collapse onto 2-7 modes; grid25 is not
+    # solved at this budget (WGAN-GP's samples still spread over the square, ~2 % high quality)
+    assert table["ring8", "wgan_gp"]["modes"] == 8, "on ring8 WGAN-GP covers every mode in every seed"
+    assert table["ring8", "wgan_gp"]["high_quality_pct"] > 85, "and its samples sit on the modes"
+    assert table["ring8", "wgan_gp"]["modes"] > table["ring8", "minimax"]["modes"], \
+        "on ring8 WGAN-GP covers more modes than the minimax GAN"
