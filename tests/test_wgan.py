@@ -125,7 +125,7 @@ def test_wgan_gp_refuses_a_conditional_gan_by_name():
 def test_two_wgan_gp_steps_through_the_dcgan_critic_equal_pytorch():
     """The same noise, interpolation weights and batches: tinygen's trainer and the PyTorch twin agree."""
     torch = pytest.importorskip("torch")
-    from torch_gan import TorchWGANGP
+    from torch_gan import TorchWGANGP, assert_same_weights
     tg.manual_seed(0)
     gan = GAN(dcgan_generator(8, width=4), dcgan_critic(width=4), latent_dim=8, loss=WassersteinGP(), n_critic=2)
     twin = TorchWGANGP(torch, gan, lr=1e-3)
@@ -143,9 +143,7 @@ def test_two_wgan_gp_steps_through_the_dcgan_critic_equal_pytorch():
         theirs = twin.train_step(images, noises[2 * step:2 * step + 2], mixes)
         for name in theirs:
             assert ours[name] == pytest.approx(theirs[name], rel=1e-4, abs=1e-5), name
-    expected = twin.state_dict()
-    for key, value in gan.state_dict().items():
-        np.testing.assert_allclose(value.numpy(), expected[key], rtol=1e-4, atol=2e-6, err_msg=key)
+    assert_same_weights(gan, twin)
 
 
 def test_the_toy_experiment_builds_wgan_gp_with_the_settings_lambda():

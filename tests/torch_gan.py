@@ -94,6 +94,13 @@ class TorchGAN:
                 for key, value in net.state_dict().items()}
 
 
+def assert_same_weights(gan, twin):
+    """Every array of the tinygen GAN's state_dict equals the twin's (float32 rounding allowed)."""
+    expected = twin.state_dict()
+    for key, value in gan.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), expected[key], rtol=1e-4, atol=2e-6, err_msg=key)
+
+
 class TorchWGANGP(TorchGAN):
     """The WGAN-GP game of ``GANTrainer`` in PyTorch: n_critic critic steps on one real batch (fresh
     noise and interpolation weights each), then one generator step on the last critic step's fakes."""
