@@ -7,15 +7,24 @@ images and 64 fixed fakes, float32: scores of both batches, the gradient penalty
 start from PyTorch's initial weights and use the same batches and interpolation weights; they take
 turns call by call; the median of --repeats calls after two warm-ups is printed.
 
+``dcgan``: the DCGAN-architecture WGAN-GP (the DCGAN generator, the critic without batch norm, width
+--width) on mnist-5k for --steps generator steps (n_critic 5, Adam 1e-4 (0.5, 0.9), lambda 10, batch 64)
+in tinygen, then in PyTorch from a copy of tinygen's initial weights, with the same batches, noise and
+interpolation weights (drawn from tinygen's generator, reseeded before each run); FD and classifier
+score of 2,000 samples from fixed noise, and the CPU seconds each run took.
+
 ``tables``: the toy GANs of lesson 14 trained with each loss on ring8 and grid25 over --seeds seeds:
 mean and spread of modes covered, % high-quality samples and mode KL on 2,500 samples.
 
     python benchmarks/wgan_gp.py step [--repeats 30] [--threads N]
+    python benchmarks/wgan_gp.py dcgan [--steps 200] [--width 32] [--seeds 0] [--threads 1]
     python benchmarks/wgan_gp.py tables [--seeds 3] [--steps 1000] [--width 128] [--lr 1e-3] [--datasets ring8 grid25]
 """
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -24,9 +33,15 @@ from tinygen import optim
 from tinygen.data import load_dataset
 from tinygen.models.gradient_penalty import gradient_penalty
 from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, train_toy_gan
+from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.wgan_architectures import dcgan_critic
+from tinygen.models.wgan_recipe import build_wgan_gp, paper_trainer
 
-from common import add_threads_option, blas_threads, optional_torch, seeded_start
+from common import add_threads_option, blas_threads, optional_torch, seeded_start, shuffled_batches
+from gans import noise_source, quality_of
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from torch_gan import TorchWGANGP  # noqa: E402  (the PyTorch twin of GANTrainer's WGAN-GP step)
 
 BATCH, WARMUP = 64, 2
 LAMBDA, LR, BETAS = 10.0, 1e-4, (0.5, 0.9)
@@ -102,16 +117,88 @@ def time_critic_step(args):
               f"{torch.get_num_threads()} threads)")
 
 
+class TinygenWGANGP:
+    """tinygen's recipe trainer on the benchmark's noise; the interpolation weights come from tinygen's RNG."""
+
+    def __init__(self, gan, noise):
+        self.gan, self.trainer = gan, paper_trainer(gan, {"lr": LR})
+        gan.noise = lambda n: tg.Tensor(noise(n))
+
+    def train_step(self, images):
+        self.trainer.train_step((images, None))
+
+    def sample(self, noise, labels):
+        return self.gan.sample(len(noise), noise=tg.Tensor(noise)).numpy()
+
+
+class TorchWGANGPRun:
+    """The PyTorch twin, drawing its noise and interpolation weights in the order tinygen's trainer does."""
+
+    def __init__(self, torch, gan, noise):
+        self.torch, self.twin, self.noise, self.n_critic = torch, TorchWGANGP(torch, gan, LR, BETAS), noise, gan.n_critic
+
+    def train_step(self, images):
+        draws = [(self.noise(len(images)), tg.rand(len(images), dtype="float32").numpy()) for _ in range(self.n_critic)]
+        self.twin.train_step(images, *zip(*draws))
+
+    def sample(self, noise, labels):
+        generator = self.twin.generator.eval()
+        with self.torch.no_grad():
+            images = generator(self.torch.from_numpy(noise)).numpy()
+        generator.train()
+        return (images + 1) / 2
+
+
+def dcgan_budget(args):
+    """tinygen, then PyTorch from the same start: FD / classifier score after --steps generator steps."""
+    torch = optional_torch(args.threads)
+    train_set = load_dataset("mnist-5k", "train")
+    quality = SampleQuality(load_dataset("mnist-5k", "test").images)
+    print(f"DCGAN WGAN-GP on mnist-5k, width {args.width}, batch {BATCH}, {args.steps} generator steps "
+          f"(n_critic 5), Adam {LR} {BETAS}, lambda {LAMBDA}, threads {args.threads}")
+    for seed in args.seed_list or [0]:
+        tg.manual_seed(seed)
+        gan = build_wgan_gp((1, 28, 28), width=args.width)
+        runs = {"pytorch": TorchWGANGPRun(torch, gan, noise_source(seed))} if torch is not None else {}
+        runs = {"tinygen": TinygenWGANGP(gan, noise_source(seed)), **runs}  # the twin copied the initial weights
+        for name, run in runs.items():
+            tg.manual_seed(seed + 1)   # the interpolation weights: the same draws in both runs
+            start = time.process_time()
+            for images, _ in _batches(train_set, args.steps):
+                run.train_step(images)
+            seconds = time.process_time() - start
+            result = quality_of(run, quality, False)
+            print(f"seed {seed} {name:8} CPU {seconds:7.1f} s  FD {result['fd']:8.2f}  "
+                  f"classifier score {result['classifier_score']:.3f}", flush=True)
+
+
+def _batches(train_set, steps):
+    """The first ``steps`` batches of the benchmark loader's epochs, epoch after epoch."""
+    loader, epoch = shuffled_batches(train_set, BATCH), 0
+    while True:
+        loader.epoch = epoch
+        for batch in loader:
+            if steps == 0:
+                return
+            steps -= 1
+            yield batch
+        epoch += 1
+
+
 def mode_tables(args):
     """Train every loss on every dataset, seed after seed; print each run, then mean (min-max) per loss.
 
     Seeds run in the outer loop, so a run cut short still holds whole seeds for every loss.
     """
-    settings = ToySettings(snapshots=args.steps // 100, steps_per_snapshot=100, width=args.width, lr=args.lr)
-    print(f"{settings}: {settings.snapshots * settings.steps_per_snapshot} generator steps, seeds 0..{args.seeds - 1}")
+    default = ToySettings()
+    steps = args.steps or default.steps
+    settings = ToySettings(snapshots=steps // default.steps_per_snapshot, width=args.width or default.width,
+                           depth=args.depth or default.depth, lr=args.lr)
+    seeds = args.seed_list or range(args.seeds)
+    print(f"{settings}: {settings.steps} generator steps, seeds {list(seeds)}")
     finals = {(dataset, loss): [] for dataset in args.datasets for loss in args.losses}
     minutes = dict.fromkeys(finals, 0.0)
-    for seed in range(args.seeds):
+    for seed in seeds:
         for dataset, loss in finals:
             start = time.perf_counter()
             finals[dataset, loss].append(train_toy_gan(loss, dataset, seed, settings).final)
@@ -129,18 +216,27 @@ def _spread(values):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", default="step", choices=["step", "tables"])
+    parser.add_argument("what", nargs="?", default="step", choices=["step", "dcgan", "tables"])
     parser.add_argument("--repeats", type=int, default=30)
     add_threads_option(parser)
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=1000, help="generator steps per run (a multiple of 100)")
-    parser.add_argument("--width", type=int, default=ToySettings.width)
+    parser.add_argument("--steps", type=int, default=None,
+                        help="generator steps per run (tables: a multiple of ToySettings' steps_per_snapshot, default "
+                             "ToySettings' steps; dcgan: 200)")
+    parser.add_argument("--width", type=int, default=None, help=f"toy MLP width ({ToySettings.width}) or DCGAN width (32)")
+    parser.add_argument("--depth", type=int, default=None, help=f"toy MLP depth ({ToySettings.depth})")
+    parser.add_argument("--seed-list", type=int, nargs="+", default=None,
+                        help="the seeds to run (tables: instead of 0..--seeds-1, to run seeds in parallel processes)")
     parser.add_argument("--lr", type=float, default=ToySettings.lr)
     parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"])
     parser.add_argument("--losses", nargs="+", default=list(LOSSES), choices=LOSSES)
     args = parser.parse_args()
     if args.what == "step":
         time_critic_step(args)
+    elif args.what == "dcgan":
+        args.width, args.steps = args.width or 32, args.steps or 200
+        with blas_threads(args.threads):
+            dcgan_budget(args)
     else:
         with blas_threads(args.threads):
             mode_tables(args)

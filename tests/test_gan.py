@@ -84,7 +84,7 @@ def noise_queue(gan, noises):
 @pytest.mark.parametrize("make", [tiny_dense, tiny_dcgan, "conditional"])
 def test_two_training_steps_equal_pytorch(make):
     torch = pytest.importorskip("torch")
-    from torch_gan import TorchGAN
+    from torch_gan import TorchGAN, assert_same_weights
     if make == "conditional":
         tg.manual_seed(0)
         gan = GAN(*conditional_dcgan(LATENT, num_classes=10, width=4), latent_dim=LATENT, num_classes=10)
@@ -100,9 +100,7 @@ def test_two_training_steps_equal_pytorch(make):
         ours, theirs = trainer.train_step((images, labels)), twin.train_step(images, labels, noise)
         for name in theirs:
             assert ours[name] == pytest.approx(theirs[name], rel=1e-5, abs=1e-6), name
-    expected = twin.state_dict()
-    for key, value in gan.state_dict().items():
-        np.testing.assert_allclose(value.numpy(), expected[key], rtol=1e-4, atol=2e-6, err_msg=key)
+    assert_same_weights(gan, twin)
 
 
 def test_batch_norm_running_statistics_follow_pytorch():

@@ -120,3 +120,34 @@ def test_wgan_gp_refuses_a_conditional_gan_by_name():
     gan = GAN(generator, critic, latent_dim=8, data_shape=(1, 8, 8), num_classes=3, loss="wgan_gp")
     with pytest.raises(ValueError, match="conditional GAN .* not supported"):
         GANTrainer(gan, gan.game.optimizers(gan)).train_step((tg.rand(4, 1, 8, 8), tg.Tensor(np.arange(4) % 3)))
+
+
+def test_two_wgan_gp_steps_through_the_dcgan_critic_equal_pytorch():
+    """The same noise, interpolation weights and batches: tinygen's trainer and the PyTorch twin agree."""
+    torch = pytest.importorskip("torch")
+    from torch_gan import TorchWGANGP, assert_same_weights
+    tg.manual_seed(0)
+    gan = GAN(dcgan_generator(8, width=4), dcgan_critic(width=4), latent_dim=8, loss=WassersteinGP(), n_critic=2)
+    twin = TorchWGANGP(torch, gan, lr=1e-3)
+    rng = np.random.default_rng(1)
+    noises = [rng.standard_normal((6, 8)).astype(np.float32) for _ in range(4)]
+    queue = iter(noises)
+    gan.noise = lambda n: tg.Tensor(next(queue))
+    trainer = GANTrainer(gan, gan.game.optimizers(gan, lr=1e-3))
+    for step in range(2):
+        images = rng.random((6, 1, 28, 28)).astype(np.float32)
+        tg.manual_seed(10 + step)
+        ours = trainer.train_step((images, None))
+        tg.manual_seed(10 + step)   # the twin's interpolation weights: the draws tinygen's step made
+        mixes = [tg.rand(6, dtype="float32").numpy() for _ in range(2)]
+        theirs = twin.train_step(images, noises[2 * step:2 * step + 2], mixes)
+        for name in theirs:
+            assert ours[name] == pytest.approx(theirs[name], rel=1e-4, abs=1e-5), name
+    assert_same_weights(gan, twin)
+
+
+def test_the_toy_experiment_builds_wgan_gp_with_the_settings_lambda():
+    from tinygen.models.toy_gan_experiment import ToySettings, toy_gan
+    gan = toy_gan("wgan_gp", ToySettings(width=8, depth=1, penalty_weight=0.25))
+    assert isinstance(gan.game, WassersteinGP) and gan.game.penalty_weight == 0.25 and gan.n_critic == 5
+    assert toy_gan("minimax", ToySettings(width=8, depth=1)).n_critic == 1

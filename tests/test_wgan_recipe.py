@@ -10,6 +10,7 @@ import tinygen as tg
 from tinygen.data import DataLoader, load_dataset
 from tinygen.models.recipe import RunData, check_data, get_recipe
 from tinygen.models.gan import GANTrainer
+from tinygen.models.toy_gan_experiment import ToySettings
 from tinygen.models.wgan_recipe import build_wgan, build_wgan_gp
 from tinygen.nn import Linear
 from tinygen.nn.norm import BatchNorm
@@ -39,6 +40,18 @@ def test_points_get_the_toy_mlps_and_images_the_dcgan_with_a_critic_without_batc
 def test_wrong_architecture_for_the_data_is_refused(data_shape, architecture, match):
     with pytest.raises(ValueError, match=match):
         build_wgan_gp(data_shape, architecture=architecture)
+
+
+@pytest.mark.parametrize("name, paper_rate", [("wgan", 5e-5), ("wgan-gp", 1e-4)])
+def test_toy_runs_start_at_the_toy_rate_and_decay_over_the_run_images_keep_the_papers_rate(name, paper_rate):
+    recipe = get_recipe(name)
+    settings = {"lr": recipe.defaults["lr"], "epochs": 3, "batch_size": 128, "dataset": "ring8", "limit": 1000}
+    toy = recipe.trainer(recipe.build((2,), width=8), settings)
+    assert toy.optimizers["generator"].param_groups[0]["lr"] == ToySettings.lr
+    assert [decay.total_steps for decay in toy.decays] == [3 * 8, 3 * 8 * 5]   # ceil(1000 / 128) = 8 per epoch
+    images = recipe.trainer(recipe.build((1, 28, 28), width=4, latent_dim=8), {**settings, "dataset": "mnist-5k"})
+    assert images.optimizers["discriminator"].param_groups[0]["lr"] == paper_rate
+    assert images.decays == []
 
 
 def test_both_recipes_take_images_and_points():

@@ -92,3 +92,42 @@ class TorchGAN:
         return {f"{name}.{key}": value.detach().numpy() for name, net in
                 (("generator", self.generator), ("discriminator", self.discriminator))
                 for key, value in net.state_dict().items()}
+
+
+def assert_same_weights(gan, twin):
+    """Every array of the tinygen GAN's state_dict equals the twin's (float32 rounding allowed)."""
+    expected = twin.state_dict()
+    for key, value in gan.state_dict().items():
+        np.testing.assert_allclose(value.numpy(), expected[key], rtol=1e-4, atol=2e-6, err_msg=key)
+
+
+class TorchWGANGP(TorchGAN):
+    """The WGAN-GP game of ``GANTrainer`` in PyTorch: n_critic critic steps on one real batch (fresh
+    noise and interpolation weights each), then one generator step on the last critic step's fakes."""
+
+    def __init__(self, torch, gan, lr=1e-4, betas=(0.5, 0.9)):
+        super().__init__(torch, gan, lr, betas)
+        self.n_critic, self.penalty_weight = gan.n_critic, gan.game.penalty_weight
+
+    def train_step(self, images, noises, mixes):
+        """noises: n_critic host (N, latent) arrays; mixes: n_critic host (N,) interpolation weights."""
+        torch = self.torch
+        real = torch.from_numpy(images) * 2 - 1
+        for noise, mix in zip(noises, mixes):
+            fake = self.generator(torch.from_numpy(noise))
+            mix = torch.from_numpy(mix).reshape(-1, *[1] * (real.ndim - 1))
+            points = (mix * real + (1 - mix) * fake.detach()).requires_grad_(True)
+            gradient, = torch.autograd.grad(self.discriminator(points).sum(), points, create_graph=True)
+            norms = (gradient.flatten(1).pow(2).sum(1) + 1e-12).sqrt()
+            loss_d = (self.discriminator(fake.detach()).mean() - self.discriminator(real).mean()
+                      + self.penalty_weight * ((norms - 1) ** 2).mean())
+            self.optimizer_d.zero_grad()
+            loss_d.backward()
+            self.optimizer_d.step()
+        self.optimizer_g.zero_grad()
+        self.discriminator.requires_grad_(False)
+        loss_g = -self.discriminator(fake).mean()
+        loss_g.backward()
+        self.discriminator.requires_grad_(True)
+        self.optimizer_g.step()
+        return {"loss_d": loss_d.item(), "loss_g": loss_g.item()}

@@ -27,6 +27,7 @@ from tinygen import backend, nn
 from tinygen.autograd import Tensor, as_tensor, no_grad
 from tinygen.backend import xp
 from tinygen.creation import randn
+from tinygen.lr_decay import LinearDecay
 from tinygen.models.gan_losses import game_loss
 from tinygen.trainer import Trainer
 
@@ -126,15 +127,21 @@ class GANTrainer(Trainer):
 
     train_step((images (N, *data_shape) in [0, 1], labels (N,))) -> {"loss_d", "loss_g", "d_real",
     "d_fake", ...the GameLoss's extras}, the values of the last critic step and the generator step.
+    ``decay_steps``: both learning rates fall linearly to 0 over that many generator steps (``LinearDecay``).
     """
 
-    def __init__(self, model, optimizers):
+    def __init__(self, model, optimizers, decay_steps=None):
         super().__init__(model, optimizers)
         if set(optimizers) != {"discriminator", "generator"}:
             raise ValueError(f"GANTrainer: optimizers must be named 'discriminator' and 'generator', "
                              f"got {sorted(optimizers)}")
+        self.decays = [] if decay_steps is None else [
+            LinearDecay(optimizers["generator"], decay_steps),
+            LinearDecay(optimizers["discriminator"], decay_steps * model.n_critic)]
 
     def train_step(self, batch):
+        for decay in self.decays:
+            decay.update()
         gan = self.model
         real = gan.real_images(batch[0])
         condition = gan.condition(batch[1] if gan.conditional else None, real.shape[0])

@@ -3,7 +3,8 @@
 Lesson 14 and ``benchmarks/wgan_gp.py`` both run it. Every loss gets the same toy MLPs, the same
 seed and the same batches; the cross-entropy games step D and G once per batch with Adam (0.5, 0.999),
 the Wasserstein games step the critic 5 times per batch with their papers' optimizers. One learning
-rate for all (1e-3 by default): the papers' 5e-5 and 1e-4 are meant for 100,000-step runs.
+rate for all (1e-3 by default), falling linearly to 0 over the run (``lr_decay``): the papers' 5e-5 and
+1e-4 are meant for 100,000-step runs, and a rate that stays high leaves the samples around the modes.
 
 An "epoch" here is ``steps_per_snapshot`` batches drawn from the training set, so the history has one
 row, with the mode statistics and a snapshot of samples from fixed noise, every that many steps.
@@ -15,7 +16,7 @@ from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import toy_gan_recipe
 from tinygen.models.gan import GAN, GANTrainer
 from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
-from tinygen.models.wgan_losses import N_CRITIC, Wasserstein
+from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
 from tinygen.train import fit
 
 LOSSES = ("minimax", "non_saturating", "wasserstein", "wgan_gp")
@@ -25,12 +26,18 @@ LOSSES = ("minimax", "non_saturating", "wasserstein", "wgan_gp")
 class ToySettings:
     """How long and how big: snapshots x steps_per_snapshot generator steps in all."""
     snapshots: int = 10
-    steps_per_snapshot: int = 100
+    steps_per_snapshot: int = 300
     batch_size: int = 128
-    width: int = 128
-    depth: int = 3
+    width: int = 256
+    depth: int = 4
     latent_dim: int = 2
     lr: float = 1e-3
+    lr_decay: bool = True   # both rates fall linearly to 0 over the run (``LinearDecay``)
+    penalty_weight: float = 10.0   # WGAN-GP's lambda
+
+    @property
+    def steps(self):
+        return self.snapshots * self.steps_per_snapshot
 
 
 @dataclass
@@ -49,8 +56,9 @@ class ToyRun:
 def toy_gan(loss, settings):
     """The toy GAN for ``loss`` (a GAME_LOSSES name): n_critic 5 for the Wasserstein losses, else 1."""
     n_critic = N_CRITIC if _wasserstein(loss) else 1
+    game = WassersteinGP(settings.penalty_weight) if loss == "wgan_gp" else loss
     return GAN(toy_generator(settings.latent_dim, settings.width, settings.depth),
-               toy_discriminator(settings.width, settings.depth), settings.latent_dim, (2,), loss=loss,
+               toy_discriminator(settings.width, settings.depth), settings.latent_dim, (2,), loss=game,
                n_critic=n_critic)
 
 
@@ -70,7 +78,7 @@ def train_toy_gan(loss, dataset, seed=0, settings=ToySettings()):
     epoch_data = Dataset(data.images.repeat(repeats, axis=0)[:points], data.labels.repeat(repeats)[:points], dataset)
     backend.manual_seed(seed)   # the seed decides the initial weights too, whatever ran before
     model = toy_gan(loss, settings)
-    trainer = GANTrainer(model, toy_optimizers(model, settings.lr))
+    trainer = GANTrainer(model, toy_optimizers(model, settings.lr), settings.steps if settings.lr_decay else None)
     snapshots = []
 
     def measure(epoch):

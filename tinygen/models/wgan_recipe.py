@@ -3,43 +3,50 @@
 One recipe per loss, for images and for the toy 2-D sets alike; the data picks the networks:
 
 * images (C, H, W): the DCGAN generator and the DCGAN critic without batch norm (``dcgan_critic``);
-* 2-D points (ring8, grid25): the toy MLPs (4 hidden layers of 256 by default, noise of dimension 2).
+* 2-D points (ring8, grid25): the toy MLPs of ``ToySettings`` (lesson 14's and benchmarks/wgan_gp.py's).
 
 ``architecture`` ("auto", "dcgan" or "toy") names the choice; a toy set with the image networks (or the
-other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wgan_losses``);
-``--lr`` replaces the learning rate only.
+other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wgan_losses``).
+The learning rate, unless ``--lr`` gives one, is the paper's on images and ``ToySettings.lr`` on a toy
+set, where both rates also fall linearly to 0 over the run (the samples then land on the modes). The
+default run (ring8, batch 128) takes ToySettings' number of generator steps.
 """
+import math
+
+from tinygen.data.toy2d import POINTS_PER_SPLIT
 from tinygen.models import gan_recipe, toy_gan_recipe
 from tinygen.models.gan import GAN, GANTrainer
 from tinygen.models.gan_architectures import dcgan_generator
-from tinygen.models.recipe import Recipe, register
+from tinygen.models.recipe import Recipe, RunData, register
+from tinygen.models.toy_gan_experiment import ToySettings
 from tinygen.models.wgan_architectures import dcgan_critic, toy_discriminator, toy_generator
 from tinygen.models.toy_gan_recipe import by_data
 from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
 
 ARCHITECTURES = ("auto", "dcgan", "toy")
-TOY_DEFAULTS = {"latent_dim": 2, "width": 256}
+TOY_DEFAULTS = {"latent_dim": ToySettings.latent_dim, "width": ToySettings.width, "depth": ToySettings.depth}
 IMAGE_DEFAULTS = {"latent_dim": 100, "width": 64}
 
 
-def networks(data_shape, architecture="auto", latent_dim=None, width=None, depth=4):
+def networks(data_shape, architecture="auto", latent_dim=None, width=None, depth=None):
     """(generator, critic, latent_dim) for examples of ``data_shape``; None picks the architecture's default."""
     kind = _architecture(data_shape, architecture)
     defaults = TOY_DEFAULTS if kind == "toy" else IMAGE_DEFAULTS
     latent_dim, width = latent_dim or defaults["latent_dim"], width or defaults["width"]
     if kind == "toy":
+        depth = depth or TOY_DEFAULTS["depth"]
         return toy_generator(latent_dim, width, depth), toy_discriminator(width, depth), latent_dim
     return dcgan_generator(latent_dim, tuple(data_shape), width), dcgan_critic(tuple(data_shape), width), latent_dim
 
 
-def build_wgan(data_shape, architecture="auto", latent_dim=None, width=None, depth=4, n_critic=N_CRITIC,
+def build_wgan(data_shape, architecture="auto", latent_dim=None, width=None, depth=None, n_critic=N_CRITIC,
                clip_value=0.01):
     """WGAN with weight clipping into [-clip_value, clip_value]."""
     generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
     return GAN(generator, critic, latent_dim, tuple(data_shape), loss=Wasserstein(clip_value), n_critic=n_critic)
 
 
-def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, depth=4, n_critic=N_CRITIC,
+def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, depth=None, n_critic=N_CRITIC,
                   penalty_weight=10.0):
     """WGAN-GP with the gradient penalty's weight lambda = ``penalty_weight``."""
     generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
@@ -48,8 +55,12 @@ def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, 
 
 
 def paper_trainer(model, settings):
-    """The GAN step with each loss's own optimizers (RMSprop for clipping, Adam (0.5, 0.9) for the penalty)."""
-    return GANTrainer(model, model.game.optimizers(model, settings["lr"]))
+    """The GAN step with each loss's own optimizers (RMSprop for clipping, Adam (0.5, 0.9) for the penalty);
+    on a toy set the rates start at ``ToySettings.lr`` (unless given) and fall linearly to 0 over the run."""
+    if not toy_gan_recipe.is_toy(model.data_shape):
+        return GANTrainer(model, model.game.optimizers(model, settings["lr"]))
+    steps = settings["epochs"] * math.ceil(len(RunData(settings).train) / settings["batch_size"])
+    return GANTrainer(model, model.game.optimizers(model, settings["lr"] or ToySettings.lr), decay_steps=steps)
 
 
 def _architecture(data_shape, architecture):
@@ -67,13 +78,16 @@ def _architecture(data_shape, architecture):
     return architecture
 
 
-for name, build, learning_rate, summary in (
-        ("wgan", build_wgan, Wasserstein.learning_rate,
-         "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
-        ("wgan-gp", build_wgan_gp, WassersteinGP.learning_rate,
+# the default run on the default data (ring8): ToySettings' generator steps, in whole epochs
+TOY_EPOCHS = math.ceil(ToySettings().steps * ToySettings.batch_size / POINTS_PER_SPLIT["train"])
+
+for name, build, summary in (
+        ("wgan", build_wgan, "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
+        ("wgan-gp", build_wgan_gp,
          "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10, n_critic 5)")):
     register(Recipe(name=name, summary=summary, build=build, trainer=paper_trainer, data="any",
-                    defaults={"dataset": "ring8", "lr": learning_rate},
+                    defaults={"dataset": "ring8", "lr": None, "batch_size": ToySettings.batch_size,
+                              "epochs": TOY_EPOCHS},
                     sample=by_data(toy_gan_recipe.sample, gan_recipe.sample),
                     evaluate=by_data(toy_gan_recipe.evaluate, gan_recipe.evaluate),
                     epoch_end=by_data(toy_gan_recipe.epoch_end, gan_recipe.epoch_end),
