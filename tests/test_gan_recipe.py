@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from tinygen.data import Dataset
 from tinygen.data.idx_datasets import FASHION_MNIST, find_split_files
 from tinygen.metrics.digit_classifier import shipped_classifier, weights_path
 from tinygen.models.recipe import RunData, get_recipe
@@ -48,7 +49,7 @@ def test_cgan_samples_follow_the_asked_labels_and_evaluate_reports_class_accurac
 
 def test_evaluate_refuses_a_dataset_without_a_metric_classifier_and_epoch_end_skips_the_metric():
     recipe, model = tiny("dcgan")
-    digits_8x8 = SimpleNamespace(dataset="digits", test=SimpleNamespace(images=np.zeros((4, 1, 8, 8), np.float32)))
+    digits_8x8 = SimpleNamespace(dataset="digits", test=Dataset(np.zeros((4, 1, 8, 8)), np.zeros(4), "digits test"))
     with pytest.raises(ValueError, match="no shipped metric classifier for dataset 'digits'; datasets with one"):
         recipe.evaluate(model, digits_8x8)
     assert recipe.epoch_end(model, digits_8x8, None, 1) == {}
