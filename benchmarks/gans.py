@@ -1,7 +1,7 @@
 """GANs on mnist-5k, tinygen against PyTorch: epoch time and sample quality after the same budget.
 
     python benchmarks/gans.py --model dense --epochs 10 --seeds 0 1 2 --threads 1
-    python benchmarks/gans.py --model dcgan --epochs 5 --seeds 0 --threads 1
+    python benchmarks/gans.py --model dcgan --width 32 --epochs 10 --seeds 0 1 2 --threads 1 --grid dcgan.png
     python benchmarks/gans.py --budget 300 --model dcgan --width 32     (tinygen alone, 5 CPU-minutes)
 
 Same start for both frameworks: tinygen builds and initializes the networks from the seed, PyTorch
@@ -102,7 +102,10 @@ def compare(args, torch, train_set, quality):
         for name, run in runs.items():
             cpu, wall = np.median(np.array(times[name]), axis=0)
             result = quality_of(run, quality, gan.conditional)
-            print(f"{seed:>4} {name:<9} {cpu:>18.2f} {wall:>19.2f} {result['fd']:>8.1f} {result['classifier_score']:>6.2f}")
+            print(f"{seed:>4} {name:<9} {cpu:>18.2f} {wall:>19.2f} {result['fd']:>8.1f} {result['classifier_score']:>6.2f}",
+                  flush=True)
+            if args.grid:
+                save_grid(run, gan.conditional, Path(args.grid).with_name(f"{Path(args.grid).stem}_{name}_seed{seed}.png"))
         if torch is not None:
             ratios.append(np.median([t[0] for t in times["tinygen"]]) / np.median([t[0] for t in times["pytorch"]]))
     if ratios:
@@ -124,9 +127,14 @@ def within_budget(args, train_set, quality):
         result = quality_of(run, quality, gan.conditional)
         print(f"epoch {epoch:>3}  CPU {spent:7.1f} s  " + "  ".join(f"{k} {v:.3f}" for k, v in result.items()), flush=True)
     if args.grid:
-        from tinygen import plot
-        noise = np.random.default_rng(0).standard_normal((100, 100), dtype=np.float32)
-        plot.image_grid(run.sample(noise, np.arange(100) // 10 if gan.conditional else None), args.grid, ncols=10)
+        save_grid(run, gan.conditional, args.grid)
+
+
+def save_grid(run, conditional, path):
+    """100 samples from fixed noise (row k asks for class k when conditional) into the .png ``path``."""
+    from tinygen import plot
+    noise = np.random.default_rng(0).standard_normal((100, 100), dtype=np.float32)
+    plot.image_grid(run.sample(noise, np.arange(100) // 10 if conditional else None), path, ncols=10)
 
 
 def main():
@@ -137,7 +145,8 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--width", type=int, default=64, help="DCGAN width (channels of its first conv)")
     parser.add_argument("--budget", type=float, default=None, help="CPU seconds: train tinygen alone this long")
-    parser.add_argument("--grid", default=None, help="with --budget: save 100 samples here (.png)")
+    parser.add_argument("--grid", default=None, help="save 100 samples here (.png); when comparing, "
+                        "one file per framework and seed: NAME_pytorch_seed0.png, ...")
     add_threads_option(parser)
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")

@@ -1,7 +1,12 @@
 """The gan / dcgan / cgan recipes: what evaluate and epoch_end report and write, and their refusals."""
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
+from tinygen.data import Dataset
+from tinygen.data.idx_datasets import FASHION_MNIST, find_split_files
+from tinygen.metrics.digit_classifier import shipped_classifier, weights_path
 from tinygen.models.recipe import RunData, get_recipe
 
 
@@ -42,10 +47,26 @@ def test_cgan_samples_follow_the_asked_labels_and_evaluate_reports_class_accurac
     assert 0 <= metrics["class_accuracy"] <= 1
 
 
-def test_evaluate_refuses_a_dataset_without_a_metric_classifier():
+def test_evaluate_refuses_a_dataset_without_a_metric_classifier_and_epoch_end_skips_the_metric():
     recipe, model = tiny("dcgan")
-    with pytest.raises(ValueError, match="has a classifier for .* not for dataset 'fashion-mnist'"):
-        recipe.evaluate(model, RunData({"dataset": "fashion-mnist"}))
+    digits_8x8 = SimpleNamespace(dataset="digits", test=Dataset(np.zeros((4, 1, 8, 8)), np.zeros(4), "digits test"))
+    with pytest.raises(ValueError, match="no shipped metric classifier for dataset 'digits'; datasets with one"):
+        recipe.evaluate(model, digits_8x8)
+    assert recipe.epoch_end(model, digits_8x8, None, 1) == {}
+
+
+@pytest.mark.skipif(any(find_split_files(FASHION_MNIST, split) is None for split in ("train", "test")),
+                    reason="Fashion-MNIST's IDX files are absent (apt install dataset-fashion-mnist)")
+def test_a_fashion_run_is_scored_by_the_fashion_classifier_and_a_digit_run_by_the_digit_one(monkeypatch):
+    import tinygen.metrics.sample_quality as sample_quality
+    asked = []
+    spy = lambda dataset: asked.append(dataset) or shipped_classifier(dataset)
+    monkeypatch.setattr(sample_quality, "shipped_classifier", spy)
+    recipe, model = tiny("dcgan")
+    for dataset in ("fashion-mnist", "mnist-5k"):
+        recipe.epoch_end(model, RunData({"dataset": dataset, "limit": 50}), None, 1)
+    assert asked == ["fashion-mnist", "mnist-5k"]
+    assert weights_path("fashion-mnist") != weights_path("mnist-5k")
 
 
 def test_build_refuses_shapes_the_networks_cannot_take():

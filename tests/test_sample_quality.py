@@ -1,4 +1,7 @@
-"""The sample-quality metric: the Fréchet distance's math, the classifier score's bounds, the calibration."""
+"""The sample-quality metric: the Fréchet distance's math, the classifier score's bounds, the calibration,
+and one shipped classifier per kind of image (digits, Fashion-MNIST)."""
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -6,7 +9,9 @@ from hypothesis import strategies as st
 
 from tinygen.data import load_dataset
 from tinygen.metrics.calibration import box_blur, calibration
-from tinygen.metrics.digit_classifier import features_and_logits, shipped_classifier, shipped_test_accuracy
+from tinygen.data.idx_datasets import FASHION_MNIST, find_split_files
+from tinygen.metrics.digit_classifier import (WEIGHTS, features_and_logits, shipped_classifier, shipped_test_accuracy,
+                                              weights_path)
 from tinygen.metrics.frechet import feature_statistics, frechet_distance
 from tinygen.metrics.sample_quality import SampleQuality, class_accuracy, classifier_score
 
@@ -80,7 +85,46 @@ def test_bad_inputs_are_refused_by_name():
         quality.evaluate(np.full((4, 1, 28, 28), np.nan))
     with pytest.raises(ValueError, match=r"labels shape \(3,\) must be \(4,\)"):
         quality.evaluate(np.zeros((4, 1, 28, 28)), labels=np.arange(3))
-    with pytest.raises(ValueError, match="no shipped metric classifier for dataset 'cifar'"):
-        shipped_classifier("cifar")
+    with pytest.raises(ValueError, match=r"no shipped metric classifier for dataset 'digits'; datasets with one: "
+                                         r"\['fashion-mnist', 'mnist', 'mnist-5k'\]"):
+        shipped_classifier("digits")  # scikit-learn's 8x8 digits: no classifier for them
     with pytest.raises(ValueError, match=r"features must have shape \(N, D\) with N >= 2"):
         feature_statistics(np.zeros((1, 4)))
+
+
+# ---- Fashion-MNIST: its own classifier ------------------------------------------------------------
+
+needs_fashion = pytest.mark.skipif(
+    any(find_split_files(FASHION_MNIST, split) is None for split in ("train", "test")),
+    reason="Fashion-MNIST's IDX files are absent (apt install dataset-fashion-mnist)")
+
+
+def test_each_dataset_is_judged_by_its_own_classifier():
+    assert weights_path("mnist-5k") == weights_path("mnist") == WEIGHTS["mnist"]
+    assert weights_path("fashion-mnist") == WEIGHTS["fashion-mnist"] != WEIGHTS["mnist"]
+    assert shipped_classifier("mnist-5k") is shipped_classifier("mnist")
+    digits, fashion = shipped_classifier("mnist-5k"), shipped_classifier("fashion-mnist")
+    assert not np.array_equal(digits.head.weight.numpy(), fashion.head.weight.numpy())
+    images = load_dataset("mnist-5k", "test").images[:50]
+    assert SampleQuality(images, "fashion-mnist").classifier is fashion
+    assert SampleQuality(images).classifier is digits  # mnist-5k, the default
+
+
+@needs_fashion
+def test_shipped_fashion_classifier_reaches_its_stored_accuracy_on_a_test_subset():
+    test = load_dataset("fashion-mnist", "test")
+    count = 1000
+    _, logits = features_and_logits(shipped_classifier("fashion-mnist"), test.images[:count])
+    measured = float((logits.argmax(axis=1) == test.labels[:count]).mean())
+    stored = shipped_test_accuracy("fashion-mnist")  # on all 10,000 test images, by the training script
+    assert stored > 0.88  # the README's number
+    # 1,000 of the 10,000 test images: within 4 standard errors of the full test set's accuracy
+    assert abs(measured - stored) < 4 * math.sqrt(stored * (1 - stored) / count)
+
+
+@needs_fashion
+def test_fashion_calibration_orders_real_far_below_blurred_far_below_noise():
+    table = calibration("fashion-mnist", count=500)
+    real, blurred, noise = (table[name] for name in ("real train", "real train, 5x5 box blur", "uniform noise"))
+    assert real["fd"] * 5 < blurred["fd"] and blurred["fd"] * 2 < noise["fd"]
+    assert real["classifier_score"] > blurred["classifier_score"] + 1 and noise["classifier_score"] < 2

@@ -6,9 +6,10 @@
               Linear 1568->64, ReLU       (the penultimate layer: the space where FD is measured)
     head:     Linear 64->10
 
-Trained with tinygen on mnist-5k's 4,000 training digits by ``scripts/train_metric_classifier.py``
-(seeded, so the shipped weights can be remade); the weights ship as ``digit_classifier_mnist.npz``
-next to this file, with its test accuracy stored beside them.
+One network per kind of image, the same architecture: trained with tinygen by
+``scripts/train_metric_classifier.py --dataset NAME`` (seeded, so the shipped weights can be remade)
+on mnist-5k's 4,000 training digits (``digit_classifier_mnist.npz``, used for mnist-5k and mnist) and
+on Fashion-MNIST's 60,000 training images (``fashion_classifier.npz``); each file stores its test accuracy.
 """
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +20,10 @@ from tinygen import nn
 from tinygen.autograd import Tensor, no_grad
 from tinygen.backend import get_backend
 
-WEIGHTS = {"mnist": Path(__file__).with_name("digit_classifier_mnist.npz")}
+WEIGHTS = {"mnist": Path(__file__).with_name("digit_classifier_mnist.npz"),
+           "fashion-mnist": Path(__file__).with_name("fashion_classifier.npz")}
+# which shipped classifier judges each dataset's images (the 5k subset and full MNIST are both digits)
+CLASSIFIER_OF_DATASET = {"mnist-5k": "mnist", "mnist": "mnist", "fashion-mnist": "fashion-mnist"}
 FEATURES = 64
 
 
@@ -50,25 +54,35 @@ def features_and_logits(classifier, images, batch_size=500):
     return np.concatenate(features), np.concatenate(logits)
 
 
+def has_classifier(dataset):
+    """Whether a shipped classifier judges images of ``dataset`` (a name of ``tinygen.data``)."""
+    return CLASSIFIER_OF_DATASET.get(dataset) in WEIGHTS and WEIGHTS[CLASSIFIER_OF_DATASET[dataset]].is_file()
+
+
+def weights_path(dataset):
+    """The shipped weights file for ``dataset``'s images; a ValueError naming the datasets that have one."""
+    if not has_classifier(dataset):
+        raise ValueError(f"no shipped metric classifier for dataset {dataset!r}; datasets with one: "
+                         f"{sorted(name for name in CLASSIFIER_OF_DATASET if has_classifier(name))} "
+                         "(scripts/train_metric_classifier.py --dataset NAME makes one)")
+    return WEIGHTS[CLASSIFIER_OF_DATASET[dataset]]
+
+
 def shipped_classifier(dataset="mnist"):
-    """The shipped classifier for ``dataset`` ("mnist": any of the 28x28 digit sets), loaded once per backend."""
-    return _loaded(dataset, get_backend())
+    """The shipped classifier for ``dataset``'s images, loaded once per backend."""
+    return _loaded(weights_path(dataset), get_backend())
 
 
 @lru_cache(maxsize=None)
-def _loaded(dataset, backend_name):
-    """The weights on backend ``backend_name`` (the cache key: a switch of backend loads them again)."""
-    if dataset not in WEIGHTS or not WEIGHTS[dataset].is_file():
-        raise ValueError(f"no shipped metric classifier for dataset {dataset!r}; shipped: "
-                         f"{sorted(name for name, path in WEIGHTS.items() if path.is_file())} "
-                         "(scripts/train_metric_classifier.py makes one)")
+def _loaded(path, backend_name):
+    """The weights in ``path`` on backend ``backend_name`` (the cache key: a switch of backend loads them again)."""
     classifier = DigitClassifier()
-    with np.load(WEIGHTS[dataset], allow_pickle=False) as saved:
+    with np.load(path, allow_pickle=False) as saved:
         classifier.load_state_dict({key: saved[key] for key in saved.files if key != "test_accuracy"})
     return classifier.eval()
 
 
 def shipped_test_accuracy(dataset="mnist"):
-    """The test accuracy stored with the shipped weights (measured by the training script)."""
-    with np.load(WEIGHTS[dataset], allow_pickle=False) as saved:
+    """The test accuracy stored with the shipped weights for ``dataset`` (measured by the training script)."""
+    with np.load(weights_path(dataset), allow_pickle=False) as saved:
         return float(saved["test_accuracy"])

@@ -1,4 +1,4 @@
-"""Sample quality in the shipped digit classifier's eyes: FD, classifier score, class accuracy.
+"""Sample quality in a shipped classifier's eyes (digits or Fashion-MNIST): FD, classifier score, class accuracy.
 
 * FD: the Fréchet distance (``frechet.py``) between the classifier's penultimate features (64-d) of
   the samples and of the real test images. tinygen's own metric: the same idea as FID, but a small
@@ -19,10 +19,14 @@ IMAGE_SHAPE = (1, 28, 28)
 
 
 class SampleQuality:
-    """Holds the real images' feature statistics once; ``evaluate(samples, labels=None)`` -> dict of floats."""
+    """Holds the real images' feature statistics once; ``evaluate(samples, labels=None)`` -> dict of floats.
 
-    def __init__(self, real_images, classifier="mnist"):
-        self.classifier = shipped_classifier(classifier)
+    ``dataset`` names where the images come from and so which shipped classifier judges them
+    (mnist-5k and mnist: the digit classifier; fashion-mnist: the Fashion one).
+    """
+
+    def __init__(self, real_images, dataset="mnist-5k"):
+        self.classifier = shipped_classifier(dataset)
         features, _ = features_and_logits(self.classifier, _checked(real_images, "real_images"))
         self.real_statistics = feature_statistics(features)
 

@@ -3,7 +3,8 @@
 * ``gan``: the course's dense GAN; ``dcgan``: the 28x28 DCGAN; ``cgan``: the conditional DCGAN
   (``tinygen sample RUN --label K`` asks for digit K). Adam 2e-4, betas (0.5, 0.999) for both players.
 * After every epoch: a grid of samples from the same fixed noise (``samples_epoch_NNN.png``, so
-  the run's folder shows training progress), and on digit data the FD and classifier score of 2,000
+  the run's folder shows training progress), and on data with a shipped metric classifier (mnist-5k,
+  mnist, fashion-mnist: each judged by its own) the FD and classifier score of 2,000
   samples (twice the test images when fewer than 1,000) in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
 """
@@ -22,7 +23,6 @@ from tinygen.optim import Adam
 SAMPLES = 2000                      # samples behind every FD / score (FD depends on it: keep it fixed)
 GRID = 64                           # samples in each epoch's grid
 CLASSES = 10
-DIGIT_SETS = ("mnist-5k", "mnist")  # the datasets the shipped metric classifier was made for
 DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
 
 
@@ -67,17 +67,15 @@ def asked_labels(model, n):
 
 
 def evaluate(model, run):
-    """fd, classifier_score (and class_accuracy for cgan) of 2,000 samples against the run's test images."""
-    if run.dataset not in DIGIT_SETS:
-        raise ValueError(f"the sample-quality metric has a classifier for {DIGIT_SETS} only, not for "
-                         f"dataset {run.dataset!r}")
+    """fd, classifier_score (and class_accuracy for cgan) of 2,000 samples against the run's test images,
+    in the classifier shipped for the run's dataset (a ValueError for a dataset without one)."""
     return _quality(model, run)
 
 
 def _quality(model, run, count=SAMPLES):
     from tinygen.metrics.sample_quality import SampleQuality
     labels = asked_labels(model, count)
-    return SampleQuality(run.test.images).evaluate(sample(model, count, labels, run), labels)
+    return SampleQuality(run.test.images, run.dataset).evaluate(sample(model, count, labels, run), labels)
 
 
 def fixed_noise(model, count=GRID):
@@ -97,13 +95,14 @@ def sample_grid(model, path, title):
 
 
 def epoch_end(model, run, out, epoch):
-    """The fixed-noise grid of this epoch into ``out``; FD and score on digit data."""
+    """The fixed-noise grid of this epoch into ``out``; FD and score where a classifier judges the dataset."""
+    from tinygen.metrics.digit_classifier import has_classifier
     if out is not None:
         sample_grid(model, Path(out) / f"samples_epoch_{epoch:03d}.png", f"epoch {epoch}, fixed noise")
     # twice the test images, at most 2,000: mnist-5k's 1,000 test digits give evaluate's 2,000, and a
     # short run on --limit 256 is not slowed down by samples its 256 reference images cannot use
     count = min(SAMPLES, 2 * len(run.test))
-    return _quality(model, run, count) if run.dataset in DIGIT_SETS else {}
+    return _quality(model, run, count) if has_classifier(run.dataset) else {}
 
 
 def figures(model, history, run, out):
