@@ -95,9 +95,14 @@ assert unchanged(d_before, gan.discriminator) and not unchanged(g_before, gan.ge
 # ## Training: D(x) and D(G(z)) over the epochs
 #
 # At the game's equilibrium G's forgeries are indistinguishable from real digits and the
-# best D can do is guess: D(x) = D(G(z)) = 1/2. In practice the two curves start far apart
-# (D wins easily against a generator that paints noise) and then draw toward each other as
-# G improves. A fixed set of noise vectors, drawn once, shows the same 16 forgeries after
+# best D can do is guess: D(x) = D(G(z)) = 1/2. That is the end of the game for players of
+# unlimited capacity and unlimited data. Here D sees the same 4,000 digits every epoch and
+# can learn them by heart, so in practice it stays ahead: in the full run (30 epochs) D(x)
+# stays near 0.85 and D(G(z)) near 0.15 from the first epochs to the last, while the samples
+# still improve (FD about 3,000 before training, about 725 after). D need not be fooled for G
+# to learn: G follows the gradient of D's logit, which points from its forgeries toward what
+# D calls real. Watch the curves below stay apart, and the forgeries sharpen anyway.
+# A fixed set of noise vectors, drawn once, shows the same 16 forgeries after
 # every epoch. The sample quality is measured with tinygen's FD (lower is better) on 1,000
 # samples (see README, "Sample quality").
 
@@ -134,3 +139,4 @@ result = quality.evaluate(gan.sample(1000).numpy())
 print(f"FD untrained {fd_untrained:.0f} -> trained {result['fd']:.1f}; classifier score {result['classifier_score']:.2f}")
 assert result["fd"] < lesson.pick(0.8, 0.3) * fd_untrained
 assert all(0 < value < 1 for value in curves["d_real"] + curves["d_fake"])
+assert np.mean(curves["d_real"]) > np.mean(curves["d_fake"])  # D stays ahead (see the text above)
