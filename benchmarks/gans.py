@@ -35,15 +35,15 @@ BUILDERS = {"dense": build_gan, "dcgan": build_dcgan, "cgan": build_cgan}
 
 
 class TinygenRun:
-    def __init__(self, gan, noise):
-        self.gan, self.trainer = gan, adam_pair(gan, {"lr": 2e-4})
+    def __init__(self, gan, noise, lr=2e-4, lr_d=None):
+        self.gan, self.trainer = gan, adam_pair(gan, {"lr": lr, "train_args": {"lr_d": lr_d}})
         gan.noise = lambda n: Tensor(noise(n))  # the benchmark's noise, the same PyTorch gets
 
     def train_step(self, images, labels):
         self.trainer.train_step((images, labels))
 
-    def sample(self, noise, labels):
-        return self.gan.sample(len(noise), labels, noise=Tensor(noise)).numpy()
+    def sample(self, noise, labels, average=True):
+        return self.gan.sample(len(noise), labels, noise=Tensor(noise), average=average).numpy()
 
 
 class TorchRun:
@@ -68,10 +68,10 @@ def noise_source(seed, latent_dim=100):
     return lambda n: rng.standard_normal((n, latent_dim), dtype=np.float32)
 
 
-def quality_of(run, quality, conditional):
+def quality_of(run, quality, conditional, **options):
     noise = np.random.default_rng(12345).standard_normal((SAMPLES, 100), dtype=np.float32)
     labels = np.arange(SAMPLES) % 10 if conditional else None
-    return quality.evaluate(run.sample(noise, labels), labels)
+    return quality.evaluate(run.sample(noise, labels, **options), labels)
 
 
 def train_in_turns(runs, train_set, epochs, batch_size=64):
@@ -110,23 +110,40 @@ def compare(args, torch, train_set, quality):
 
 
 def within_budget(args, train_set, quality):
-    """Train tinygen's model until ``args.budget`` CPU seconds are spent (whole epochs); report quality per epoch."""
+    """Train tinygen's model until ``args.budget`` CPU seconds are spent (whole epochs); report quality
+    every ``--eval-every`` epochs and after the last (of G itself and, with --ema, of its weight average)."""
     tg.manual_seed(args.seeds[0])
-    gan = BUILDERS[args.model]((1, 28, 28), **({"width": args.width} if args.model != "dense" else {}))
-    run = TinygenRun(gan, noise_source(args.seeds[0]))
-    print(f"tinygen {args.model} (width {args.width}) on mnist-5k, batch 64, Adam 2e-4, until {args.budget} CPU s")
-    loader, spent, epoch = shuffled_batches(train_set, 64), 0.0, 0
+    gan = build_model(args)
+    run = TinygenRun(gan, noise_source(args.seeds[0]), args.lr, args.lr_d)
+    print(f"tinygen {args.model} (width {args.width}, ema {args.ema}, label smoothing {args.label_smoothing}) "
+          f"on mnist-5k, batch {args.batch_size}, Adam lr G {args.lr} D {args.lr_d or args.lr}, "
+          f"until {args.budget} CPU s", flush=True)
+    loader, spent, epoch = shuffled_batches(train_set, args.batch_size), 0.0, 0
     while spent < args.budget:
         loader.epoch, start = epoch, time.process_time()
         for images, labels in loader:
             run.train_step(images, labels)
         spent, epoch = spent + time.process_time() - start, epoch + 1
-        result = quality_of(run, quality, gan.conditional)
-        print(f"epoch {epoch:>3}  CPU {spent:7.1f} s  " + "  ".join(f"{k} {v:.3f}" for k, v in result.items()), flush=True)
+        if epoch % args.eval_every == 0 or spent >= args.budget:
+            print(f"epoch {epoch:>3}  CPU {spent:7.1f} s  " + report(run, quality, gan), flush=True)
     if args.grid:
         from tinygen import plot
         noise = np.random.default_rng(0).standard_normal((100, 100), dtype=np.float32)
         plot.image_grid(run.sample(noise, np.arange(100) // 10 if gan.conditional else None), args.grid, ncols=10)
+
+
+def build_model(args):
+    options = {} if args.model == "dense" else {"width": args.width}
+    return BUILDERS[args.model]((1, 28, 28), label_smoothing=args.label_smoothing, ema=args.ema, **options)
+
+
+def report(run, quality, gan):
+    """"fd .. classifier_score .." of G's samples; with a weight average first its numbers, then "G itself: ..."."""
+    line = lambda result: "  ".join(f"{k} {v:.3f}" for k, v in result.items())
+    text = line(quality_of(run, quality, gan.conditional))
+    if gan.generator_ema is not None:
+        text += "   G itself: " + line(quality_of(run, quality, gan.conditional, average=False))
+    return text
 
 
 def main():
@@ -138,6 +155,12 @@ def main():
     parser.add_argument("--width", type=int, default=64, help="DCGAN width (channels of its first conv)")
     parser.add_argument("--budget", type=float, default=None, help="CPU seconds: train tinygen alone this long")
     parser.add_argument("--grid", default=None, help="with --budget: save 100 samples here (.png)")
+    parser.add_argument("--eval-every", type=int, default=1, help="with --budget: measure quality every N epochs")
+    parser.add_argument("--batch-size", type=int, default=64, help="with --budget: the batch size")
+    parser.add_argument("--lr", type=float, default=2e-4, help="with --budget: Adam's learning rate (G; D too)")
+    parser.add_argument("--lr-d", type=float, default=None, help="with --budget: D's own learning rate (TTUR)")
+    parser.add_argument("--ema", type=float, default=0.0, help="with --budget: decay of G's weight average")
+    parser.add_argument("--label-smoothing", type=float, default=0.0, help="with --budget: one-sided smoothing")
     add_threads_option(parser)
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")

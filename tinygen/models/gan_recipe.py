@@ -26,33 +26,35 @@ DIGIT_SETS = ("mnist-5k", "mnist")  # the datasets the shipped metric classifier
 DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
 
 
-def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The course's dense GAN for images of ``data_shape``; for 2-D points (ring8, grid25) the toy MLPs."""
     if toy_gan_recipe.is_toy(data_shape):
         generator, discriminator = toy_generator(latent_dim), toy_discriminator()
     else:
         generator, discriminator = dense_generator(latent_dim, data_shape), dense_discriminator(data_shape, dropout=dropout)
     return GAN(generator, discriminator, latent_dim, data_shape, loss=loss, n_critic=n_critic,
-               label_smoothing=label_smoothing)
+               label_smoothing=label_smoothing, ema=ema)
 
 
-def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The DCGAN for (C, H, H) images, H divisible by 4; ``width``: channels of the wider conv layer / 2."""
     return GAN(dcgan_generator(latent_dim, data_shape, width), dcgan_discriminator(data_shape, width),
-               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing)
+               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing, ema=ema)
 
 
-def build_cgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_cgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The conditional DCGAN: the digit's one-hot enters G's input and D's channels."""
     generator, discriminator = conditional_dcgan(latent_dim, data_shape, CLASSES, width)
     return GAN(generator, discriminator, latent_dim, data_shape, num_classes=CLASSES, loss=loss,
-               n_critic=n_critic, label_smoothing=label_smoothing)
+               n_critic=n_critic, label_smoothing=label_smoothing, ema=ema)
 
 
 def adam_pair(model, settings):
-    """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use."""
+    """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use;
+    ``-t lr_d=X`` gives the discriminator its own learning rate (two time-scales, TTUR)."""
     lr = settings["lr"]
-    return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr, betas=(0.5, 0.999)),
+    lr_d = settings.get("train_args", {}).get("lr_d") or lr
+    return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr_d, betas=(0.5, 0.999)),
                               "generator": Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.999))})
 
 
