@@ -73,3 +73,13 @@ def test_cgan_trained_through_the_command_line_resumes_bit_for_bit(tmp_path):
     assert not np.array_equal(second.model_state["generator_ema.module.net.0.weight"],
                               second.model_state["generator.net.0.weight"])
     assert (stopped / "samples_epoch_002.png").is_file()
+
+
+def test_lr_d_gives_the_discriminator_its_own_learning_rate():
+    recipe, model = tiny("dcgan")
+    settings = {"lr": 1e-4, "train_args": recipe.check_train_args({"lr_d": 4e-4})}
+    optimizers = recipe.trainer(model, settings).optimizers
+    assert optimizers["discriminator"].param_groups[0]["lr"] == 4e-4
+    assert optimizers["generator"].param_groups[0]["lr"] == 1e-4
+    same = recipe.trainer(model, {"lr": 1e-4, "train_args": recipe.check_train_args({})}).optimizers
+    assert same["discriminator"].param_groups[0]["lr"] == 1e-4

@@ -24,6 +24,7 @@ GRID = 64                           # samples in each epoch's grid
 CLASSES = 10
 DIGIT_SETS = ("mnist-5k", "mnist")  # the datasets the shipped metric classifier was made for
 DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
+TRAIN_ARGS = {"lr_d": None}         # -t lr_d=X: D's own learning rate (default: --lr, the same as G's)
 
 
 def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
@@ -53,7 +54,7 @@ def adam_pair(model, settings):
     """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use;
     ``-t lr_d=X`` gives the discriminator its own learning rate (two time-scales, TTUR)."""
     lr = settings["lr"]
-    lr_d = settings.get("train_args", {}).get("lr_d") or lr
+    lr_d = (settings.get("train_args") or {}).get("lr_d") or lr
     return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr_d, betas=(0.5, 0.999)),
                               "generator": Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.999))})
 
@@ -122,14 +123,16 @@ def figures(model, history, run, out):
 
 
 register(Recipe(name="gan", summary="the course's dense GAN (G 100-256-512-1024-784, D 784-1024-512-256-1)",
-                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30}, data="any",
+                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30}, train_args=TRAIN_ARGS,
+                data="any",
                 sample=toy_gan_recipe.by_data(toy_gan_recipe.sample, sample),
                 evaluate=toy_gan_recipe.by_data(toy_gan_recipe.evaluate, evaluate),
                 figures=toy_gan_recipe.by_data(toy_gan_recipe.figures, figures),
                 epoch_end=toy_gan_recipe.by_data(toy_gan_recipe.epoch_end, epoch_end)))
 register(Recipe(name="dcgan", summary="DCGAN for 28x28: transposed convolutions and batch norm",
-                build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20},
+                build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, train_args=TRAIN_ARGS,
                 sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
 register(Recipe(name="cgan", summary="conditional DCGAN: P(x | digit), the digit one-hot into both networks",
-                build=build_cgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, conditional=True,
+                build=build_cgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, train_args=TRAIN_ARGS,
+                conditional=True,
                 sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
