@@ -28,7 +28,7 @@ from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.gan_recipe import adam_pair, build_dcgan
 
 lesson = setup(__file__)
-EMA_DECAY = 0.995  # the generator's weight average (last section): about the last 1 / (1 - 0.995) = 200 steps
+EMA_DECAY = 0.99  # the generator's weight average (last section): about the last 1 / (1 - 0.99) = 100 steps
 tg.manual_seed(0)
 train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
 count, width, epochs = lesson.pick(2000, len(train_set)), lesson.pick(32, 64), lesson.pick(3, 20)
@@ -108,9 +108,9 @@ assert step_change.max() < whole_change
 # G never settles: each step answers D's latest move, so its weights keep circling around a
 # good point instead of resting on it, and any one snapshot carries the wobble of its last
 # few steps. An exponential moving average of the weights (EMA) smooths the wobble out. We
-# built the GAN with `ema=0.995`: after every G step the average moves a share
+# built the GAN with `ema=0.99`: after every G step the average moves a share
 # (1 − d)/(1 − dᵏ) of the way toward G's current weights, so it weighs step i by
-# (1 − d)·d^(k−i) / (1 − dᵏ), about the last 1/(1 − d) = 200 steps (`tinygen/models/weight_average.py`).
+# (1 − d)·d^(k−i) / (1 − dᵏ), about the last 1/(1 − d) = 100 steps (`tinygen/models/weight_average.py`).
 # Training never reads the average; `gan.sample` draws from it unless told `average=False`.
 # Same noise for both, 1,000 samples each:
 
