@@ -24,6 +24,7 @@ from tinygen.autograd import Tensor
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.gan_recipe import adam_pair, build_cgan, build_dcgan, build_gan
+from tinygen.models.weight_average import ExponentialMovingAverage
 
 from common import add_threads_option, blas_threads, optional_torch, shuffled_batches
 
@@ -35,15 +36,15 @@ BUILDERS = {"dense": build_gan, "dcgan": build_dcgan, "cgan": build_cgan}
 
 
 class TinygenRun:
-    def __init__(self, gan, noise):
-        self.gan, self.trainer = gan, adam_pair(gan, {"lr": 2e-4})
+    def __init__(self, gan, noise, lr=2e-4, lr_d=None):
+        self.gan, self.trainer = gan, adam_pair(gan, {"lr": lr, "train_args": {"lr_d": lr_d}})
         gan.noise = lambda n: Tensor(noise(n))  # the benchmark's noise, the same PyTorch gets
 
     def train_step(self, images, labels):
         self.trainer.train_step((images, labels))
 
-    def sample(self, noise, labels):
-        return self.gan.sample(len(noise), labels, noise=Tensor(noise)).numpy()
+    def sample(self, noise, labels, average=True):
+        return self.gan.sample(len(noise), labels, noise=Tensor(noise), average=average).numpy()
 
 
 class TorchRun:
@@ -68,10 +69,10 @@ def noise_source(seed, latent_dim=100):
     return lambda n: rng.standard_normal((n, latent_dim), dtype=np.float32)
 
 
-def quality_of(run, quality, conditional):
+def quality_of(run, quality, conditional, **options):
     noise = np.random.default_rng(12345).standard_normal((SAMPLES, 100), dtype=np.float32)
     labels = np.arange(SAMPLES) % 10 if conditional else None
-    return quality.evaluate(run.sample(noise, labels), labels)
+    return quality.evaluate(run.sample(noise, labels, **options), labels)
 
 
 def train_in_turns(runs, train_set, epochs, batch_size=64):
@@ -113,19 +114,30 @@ def compare(args, torch, train_set, quality):
 
 
 def within_budget(args, train_set, quality):
-    """Train tinygen's model until ``args.budget`` CPU seconds are spent (whole epochs); report quality per epoch."""
+    """Train tinygen's model until ``args.budget`` CPU seconds are spent (whole epochs); report quality
+    every ``--eval-every`` epochs, on crossing each ``--report-at`` CPU mark and after the last epoch:
+    of G itself and of each weight average (``--ema D1 D2 ...``: the model keeps D1, the benchmark the others)."""
     tg.manual_seed(args.seeds[0])
-    gan = BUILDERS[args.model]((1, 28, 28), **({"width": args.width} if args.model != "dense" else {}))
-    run = TinygenRun(gan, noise_source(args.seeds[0]))
-    print(f"tinygen {args.model} (width {args.width}) on mnist-5k, batch 64, Adam 2e-4, until {args.budget} CPU s")
-    loader, spent, epoch = shuffled_batches(train_set, 64), 0.0, 0
+    gan = build_model(args)
+    run = TinygenRun(gan, noise_source(args.seeds[0]), args.lr, args.lr_d)
+    averages = {decay: ExponentialMovingAverage(gan.generator, decay) for decay in args.ema[1:]}
+    print(f"tinygen {args.model} (width {args.width}, ema {args.ema}, label smoothing {args.label_smoothing}) "
+          f"on mnist-5k, batch {args.batch_size}, Adam lr G {args.lr} D {args.lr_d or args.lr}, "
+          f"until {args.budget} CPU s", flush=True)
+    loader, spent, epoch, marks = shuffled_batches(train_set, args.batch_size), 0.0, 0, sorted(args.report_at)
     while spent < args.budget:
         loader.epoch, start = epoch, time.process_time()
         for images, labels in loader:
             run.train_step(images, labels)
+            for average in averages.values():
+                average.update(gan.generator)
         spent, epoch = spent + time.process_time() - start, epoch + 1
-        result = quality_of(run, quality, gan.conditional)
-        print(f"epoch {epoch:>3}  CPU {spent:7.1f} s  " + "  ".join(f"{k} {v:.3f}" for k, v in result.items()), flush=True)
+        crossed = bool(marks) and spent >= marks[0]
+        marks = [mark for mark in marks if mark > spent]
+        if epoch % args.eval_every == 0 or crossed or spent >= args.budget:
+            print(f"epoch {epoch:>3}  CPU {spent:7.1f} s", flush=True)
+            for name, result in qualities(run, quality, gan, averages).items():
+                print(f"    {name:<22}" + "  ".join(f"{k} {v:.3f}" for k, v in result.items()), flush=True)
     if args.grid:
         save_grid(run, gan.conditional, args.grid)
 
@@ -135,6 +147,39 @@ def save_grid(run, conditional, path):
     from tinygen import plot
     noise = np.random.default_rng(0).standard_normal((100, 100), dtype=np.float32)
     plot.image_grid(run.sample(noise, np.arange(100) // 10 if conditional else None), path, ncols=10)
+
+
+def build_model(args):
+    options = {} if args.model == "dense" else {"width": args.width}
+    return BUILDERS[args.model]((1, 28, 28), label_smoothing=args.label_smoothing, ema=args.ema[0], **options)
+
+
+def qualities(run, quality, gan, averages):
+    """{"G itself" | "ema D" | "ema D, BN restat": {fd, classifier_score, ...}} for G and each weight average.
+    "BN restat": batch norm's statistics measured anew on 2,000 samples of the averaged weights."""
+    results = {"G itself": quality_of(run, quality, gan.conditional, average=False)}
+    own = gan.generator_ema
+    for average in ([own] if own is not None else []) + list(averages.values()):
+        gan.generator_ema = average
+        results[f"ema {average.decay}"] = quality_of(run, quality, gan.conditional)
+        gan.generator_ema = restat(average, gan)
+        results[f"ema {average.decay}, BN restat"] = quality_of(run, quality, gan.conditional)
+    gan.generator_ema = own
+    return results
+
+
+def restat(average, gan):
+    """A copy of ``average`` whose batch norms hold the mean and variance of one batch of 2,000 samples."""
+    import copy
+    fresh = copy.deepcopy(average)
+    for layer in fresh.modules():
+        if hasattr(layer, "running_mean"):
+            layer.momentum = 1.0
+    noise = Tensor(np.random.default_rng(999).standard_normal((SAMPLES, gan.latent_dim), dtype=np.float32))
+    condition = gan.condition(np.arange(SAMPLES) % 10, SAMPLES) if gan.conditional else None
+    with tg.no_grad():
+        fresh.train()(noise) if condition is None else fresh.train()(noise, condition)
+    return fresh
 
 
 def main():
@@ -147,6 +192,14 @@ def main():
     parser.add_argument("--budget", type=float, default=None, help="CPU seconds: train tinygen alone this long")
     parser.add_argument("--grid", default=None, help="save 100 samples here (.png); when comparing, "
                         "one file per framework and seed: NAME_pytorch_seed0.png, ...")
+    parser.add_argument("--eval-every", type=int, default=1, help="with --budget: measure quality every N epochs")
+    parser.add_argument("--batch-size", type=int, default=64, help="with --budget: the batch size")
+    parser.add_argument("--lr", type=float, default=2e-4, help="with --budget: Adam's learning rate (G; D too)")
+    parser.add_argument("--lr-d", type=float, default=None, help="with --budget: D's own learning rate (TTUR)")
+    parser.add_argument("--ema", type=float, nargs="+", default=[0.0],
+                        help="with --budget: decays of G's weight averages (the model keeps the first)")
+    parser.add_argument("--report-at", type=float, nargs="*", default=[], help="with --budget: CPU s to report at")
+    parser.add_argument("--label-smoothing", type=float, default=0.0, help="with --budget: one-sided smoothing")
     add_threads_option(parser)
     args = parser.parse_args()
     train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")

@@ -77,10 +77,12 @@ def test_build_refuses_shapes_the_networks_cannot_take():
 
 
 def test_cgan_trained_through_the_command_line_resumes_bit_for_bit(tmp_path):
-    """Two epochs straight = one epoch, stop, resume one more (epoch_end's sampling draws from the RNG too)."""
+    """Two epochs straight = one epoch, stop, resume one more (epoch_end's sampling draws from the RNG too);
+    the generator's weight average (-m ema=0.9) and its update count come back exactly."""
     from tinygen.checkpoint import load_checkpoint
     from tinygen.cli import main
-    quick = ["--limit", "64", "--batch-size", "32", "--no-progress", "-m", "width=4", "-m", "latent_dim=8"]
+    quick = ["--limit", "64", "--batch-size", "32", "--no-progress", "-m", "width=4", "-m", "latent_dim=8",
+             "-m", "ema=0.9"]
     straight, stopped = tmp_path / "straight", tmp_path / "stopped"
     assert main(["train", "cgan", "--epochs", "2", *quick, "--out", str(straight)]) in (None, 0)
     assert main(["train", "cgan", "--epochs", "1", *quick, "--out", str(stopped)]) in (None, 0)
@@ -88,4 +90,17 @@ def test_cgan_trained_through_the_command_line_resumes_bit_for_bit(tmp_path):
     first, second = (load_checkpoint(path / "checkpoint.npz") for path in (straight, stopped))
     assert sorted(first.model_state) == sorted(second.model_state)
     assert all(np.array_equal(first.model_state[key], second.model_state[key]) for key in first.model_state)
+    assert int(second.model_state["generator_ema.n_averaged"]) == 4  # 2 epochs of 2 batches
+    assert not np.array_equal(second.model_state["generator_ema.module.net.0.weight"],
+                              second.model_state["generator.net.0.weight"])
     assert (stopped / "samples_epoch_002.png").is_file()
+
+
+def test_lr_d_gives_the_discriminator_its_own_learning_rate():
+    recipe, model = tiny("dcgan")
+    settings = {"lr": 1e-4, "train_args": recipe.check_train_args({"lr_d": 4e-4})}
+    optimizers = recipe.trainer(model, settings).optimizers
+    assert optimizers["discriminator"].param_groups[0]["lr"] == 4e-4
+    assert optimizers["generator"].param_groups[0]["lr"] == 1e-4
+    same = recipe.trainer(model, {"lr": 1e-4, "train_args": recipe.check_train_args({})}).optimizers
+    assert same["discriminator"].param_groups[0]["lr"] == 1e-4

@@ -14,6 +14,8 @@ One training step, as the course writes the algorithm (``GANTrainer.train_step``
 The loss of each player comes from a ``GameLoss`` (``gan_losses.py``): "non_saturating" (default)
 or "minimax"; Wasserstein losses plug in the same way. A conditional GAN (``num_classes`` set)
 models P(X | Y): both networks also receive the label as a one-hot vector (N, num_classes).
+With ``ema`` = d > 0 the GAN also keeps an exponential moving average of G's weights
+(``weight_average.py``), updated after every generator step; ``sample`` draws from that average.
 
 Choices worth knowing:
 * ``n_critic`` > 1 reuses the step's one real batch for every critic step (fresh noise each
@@ -29,6 +31,7 @@ from tinygen.backend import xp
 from tinygen.creation import randn
 from tinygen.lr_decay import LinearDecay
 from tinygen.models.gan_losses import game_loss
+from tinygen.models.weight_average import ExponentialMovingAverage
 from tinygen.trainer import Trainer
 
 
@@ -36,14 +39,16 @@ class GAN(nn.Module):
     """generator: z (N, latent_dim) [, one-hot (N, K)] -> (N, *data_shape) in [-1, 1];
     discriminator: (N, *data_shape) [, one-hot (N, K)] -> logits (N, 1).
 
-    state_dict keys are "generator.…" and "discriminator.…", as a PyTorch module holding both.
+    state_dict keys are "generator.…" and "discriminator.…", as a PyTorch module holding both;
+    with ``ema`` (the decay, 0 = none) also "generator_ema.module.…" and "generator_ema.n_averaged".
     """
 
     def __init__(self, generator, discriminator, latent_dim=100, data_shape=(1, 28, 28), num_classes=None,
-                 loss="non_saturating", n_critic=1, label_smoothing=0.0):
+                 loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
         super().__init__()
-        _check_settings(latent_dim, num_classes, n_critic, label_smoothing)
+        _check_settings(latent_dim, num_classes, n_critic, label_smoothing, ema)
         self.generator, self.discriminator = generator, discriminator
+        self.generator_ema = ExponentialMovingAverage(generator, ema) if ema else None
         self.latent_dim, self.data_shape, self.num_classes = latent_dim, tuple(data_shape), num_classes
         self.game, self.n_critic, self.label_smoothing = game_loss(loss), n_critic, float(label_smoothing)
         self._check_networks()
@@ -64,21 +69,23 @@ class GAN(nn.Module):
         """Logits (N, 1): D(x) = sigmoid(logit) is the probability that ``images`` are real."""
         return self.discriminator(images) if condition is None else self.discriminator(images, condition)
 
-    def sample(self, n, labels=None, noise=None):
+    def sample(self, n, labels=None, noise=None, average=True):
         """n images in [0, 1], (n, *data_shape), from the generator in eval mode (BN's running statistics).
 
         ``labels`` (n,) ints in [0, num_classes): the classes asked for (conditional GANs only);
-        ``noise`` (n, latent_dim): fixed noise to reuse (default: drawn fresh).
+        ``noise`` (n, latent_dim): fixed noise to reuse (default: drawn fresh);
+        ``average``: draw from the weight average when the GAN keeps one (``ema``), else from G itself.
         """
         condition = self.condition(labels, n)
         z = self.noise(n) if noise is None else as_tensor(noise)
-        was_training = self.generator.training
-        self.generator.eval()
+        generator = self.generator_ema if average and self.generator_ema is not None else self.generator
+        was_training = generator.training
+        generator.eval()
         try:
             with no_grad():
-                images = self.generate(z, condition)
+                images = generator(z) if condition is None else generator(z, condition)
         finally:
-            self.generator.train(was_training)
+            generator.train(was_training)
         return (images + 1) * 0.5
 
     def condition(self, labels, n):
@@ -148,6 +155,8 @@ class GANTrainer(Trainer):
         for _ in range(gan.n_critic):
             fake, report = self.discriminator_step(real, condition)
         report["loss_g"] = self.generator_step(fake, condition)
+        if gan.generator_ema is not None:
+            gan.generator_ema.update(gan.generator)
         return report
 
     def discriminator_step(self, real, condition):
@@ -181,7 +190,7 @@ class GANTrainer(Trainer):
         return value
 
 
-def _check_settings(latent_dim, num_classes, n_critic, label_smoothing):
+def _check_settings(latent_dim, num_classes, n_critic, label_smoothing, ema):
     for name, value in (("latent_dim", latent_dim), ("n_critic", n_critic)):
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise ValueError(f"GAN: {name} must be an integer >= 1, got {value!r}")
@@ -189,6 +198,9 @@ def _check_settings(latent_dim, num_classes, n_critic, label_smoothing):
         raise ValueError(f"GAN: num_classes must be None (unconditional) or an integer >= 2, got {num_classes!r}")
     if not 0 <= label_smoothing < 1:
         raise ValueError(f"GAN: label_smoothing must lie in [0, 1), got {label_smoothing!r}")
+    if isinstance(ema, bool) or not isinstance(ema, (int, float)) or not 0 <= ema < 1:
+        raise ValueError(f"GAN: ema (the decay of G's weight average; 0 = none) must be a number in [0, 1), "
+                         f"got {ema!r}")
 
 
 def _check_labels(labels, n, num_classes):

@@ -7,6 +7,8 @@
   mnist, fashion-mnist: each judged by its own) the FD and classifier score of 2,000
   samples (twice the test images when fewer than 1,000) in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
+* ``-m ema=D``: keep an exponential moving average of G's weights (decay D, ``weight_average.py``);
+  samples, grids and metrics then come from the average. ``-t lr_d=X``: D's own learning rate.
 """
 from pathlib import Path
 
@@ -24,35 +26,38 @@ SAMPLES = 2000                      # samples behind every FD / score (FD depend
 GRID = 64                           # samples in each epoch's grid
 CLASSES = 10
 DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 2e-4}
+TRAIN_ARGS = {"lr_d": None}         # -t lr_d=X: D's own learning rate (default: --lr, the same as G's)
 
 
-def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_gan(data_shape, latent_dim=100, dropout=0.3, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The course's dense GAN for images of ``data_shape``; for 2-D points (ring8, grid25) the toy MLPs."""
     if toy_gan_recipe.is_toy(data_shape):
         generator, discriminator = toy_generator(latent_dim), toy_discriminator()
     else:
         generator, discriminator = dense_generator(latent_dim, data_shape), dense_discriminator(data_shape, dropout=dropout)
     return GAN(generator, discriminator, latent_dim, data_shape, loss=loss, n_critic=n_critic,
-               label_smoothing=label_smoothing)
+               label_smoothing=label_smoothing, ema=ema)
 
 
-def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_dcgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The DCGAN for (C, H, H) images, H divisible by 4; ``width``: channels of the wider conv layer / 2."""
     return GAN(dcgan_generator(latent_dim, data_shape, width), dcgan_discriminator(data_shape, width),
-               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing)
+               latent_dim, data_shape, loss=loss, n_critic=n_critic, label_smoothing=label_smoothing, ema=ema)
 
 
-def build_cgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0):
+def build_cgan(data_shape, latent_dim=100, width=64, loss="non_saturating", n_critic=1, label_smoothing=0.0, ema=0.0):
     """The conditional DCGAN: the digit's one-hot enters G's input and D's channels."""
     generator, discriminator = conditional_dcgan(latent_dim, data_shape, CLASSES, width)
     return GAN(generator, discriminator, latent_dim, data_shape, num_classes=CLASSES, loss=loss,
-               n_critic=n_critic, label_smoothing=label_smoothing)
+               n_critic=n_critic, label_smoothing=label_smoothing, ema=ema)
 
 
 def adam_pair(model, settings):
-    """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use."""
+    """A GANTrainer with one Adam(lr, betas=(0.5, 0.999)) per player, as DCGAN and the course use;
+    ``-t lr_d=X`` gives the discriminator its own learning rate (two time-scales, TTUR)."""
     lr = settings["lr"]
-    return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr, betas=(0.5, 0.999)),
+    lr_d = (settings.get("train_args") or {}).get("lr_d") or lr
+    return GANTrainer(model, {"discriminator": Adam(model.discriminator.parameters(), lr=lr_d, betas=(0.5, 0.999)),
                               "generator": Adam(model.generator.parameters(), lr=lr, betas=(0.5, 0.999))})
 
 
@@ -119,14 +124,16 @@ def figures(model, history, run, out):
 
 
 register(Recipe(name="gan", summary="the course's dense GAN (G 100-256-512-1024-784, D 784-1024-512-256-1)",
-                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30}, data="any",
+                build=build_gan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 30}, train_args=TRAIN_ARGS,
+                data="any",
                 sample=toy_gan_recipe.by_data(toy_gan_recipe.sample, sample),
                 evaluate=toy_gan_recipe.by_data(toy_gan_recipe.evaluate, evaluate),
                 figures=toy_gan_recipe.by_data(toy_gan_recipe.figures, figures),
                 epoch_end=toy_gan_recipe.by_data(toy_gan_recipe.epoch_end, epoch_end)))
 register(Recipe(name="dcgan", summary="DCGAN for 28x28: transposed convolutions and batch norm",
-                build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20},
+                build=build_dcgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, train_args=TRAIN_ARGS,
                 sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
 register(Recipe(name="cgan", summary="conditional DCGAN: P(x | digit), the digit one-hot into both networks",
-                build=build_cgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, conditional=True,
+                build=build_cgan, trainer=adam_pair, defaults={**DEFAULTS, "epochs": 20}, train_args=TRAIN_ARGS,
+                conditional=True,
                 sample=sample, evaluate=evaluate, figures=figures, epoch_end=epoch_end))
