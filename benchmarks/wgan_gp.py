@@ -193,7 +193,7 @@ def mode_tables(args):
     default = ToySettings()
     steps = args.steps or default.steps
     settings = ToySettings(snapshots=steps // default.steps_per_snapshot, width=args.width or default.width,
-                           depth=args.depth or default.depth, lr=args.lr)
+                           depth=args.depth or default.depth, lr=args.lr, penalty_weight=args.penalty_weight)
     seeds = args.seed_list or range(args.seeds)
     print(f"{settings}: {settings.steps} generator steps, seeds {list(seeds)}")
     finals = {(dataset, loss): [] for dataset in args.datasets for loss in args.losses}
@@ -228,6 +228,8 @@ def main():
     parser.add_argument("--seed-list", type=int, nargs="+", default=None,
                         help="the seeds to run (tables: instead of 0..--seeds-1, to run seeds in parallel processes)")
     parser.add_argument("--lr", type=float, default=ToySettings.lr)
+    parser.add_argument("--penalty-weight", type=float, default=ToySettings.penalty_weight,
+                        help="tables: WGAN-GP's lambda (0.1 is the WGAN-GP authors' toy value)")
     parser.add_argument("--datasets", nargs="+", default=["ring8", "grid25"])
     parser.add_argument("--losses", nargs="+", default=list(LOSSES), choices=LOSSES)
     args = parser.parse_args()
