@@ -25,7 +25,9 @@ def toy_run(tmp_path, batch_size=64):
 def test_points_get_the_toy_mlps_and_images_the_dcgan_with_a_critic_without_batch_norm():
     toy = build_wgan_gp((2,), width=16)
     assert all(isinstance(layer, Linear) for layer in toy.discriminator.modules() if layer._parameters)
-    assert toy.latent_dim == 2 and toy.n_critic == 5 and toy.game.penalty_weight == 10.0
+    assert toy.latent_dim == 2 and toy.n_critic == 5 and toy.game.penalty_weight == ToySettings.penalty_weight == 0.1
+    assert build_wgan_gp((1, 28, 28), width=8).game.penalty_weight == 10.0  # the papers' lambda on images
+    assert build_wgan_gp((2,), width=16, penalty_weight=3.0).game.penalty_weight == 3.0
     images = build_wgan((1, 28, 28), width=8)
     assert images.latent_dim == 100 and images.game.clip_value == 0.01
     assert not any(isinstance(layer, BatchNorm) for layer in images.discriminator.modules())

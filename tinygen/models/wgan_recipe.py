@@ -47,9 +47,12 @@ def build_wgan(data_shape, architecture="auto", latent_dim=None, width=None, dep
 
 
 def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, depth=None, n_critic=N_CRITIC,
-                  penalty_weight=10.0):
-    """WGAN-GP with the gradient penalty's weight lambda = ``penalty_weight``."""
+                  penalty_weight=None):
+    """WGAN-GP with the gradient penalty's weight lambda = ``penalty_weight``; None: the WGAN-GP
+    authors' choice, 10 on images and ``ToySettings.penalty_weight`` (0.1) on a toy set."""
     generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
+    if penalty_weight is None:
+        penalty_weight = ToySettings.penalty_weight if _architecture(data_shape, architecture) == "toy" else 10.0
     return GAN(generator, critic, latent_dim, tuple(data_shape), loss=WassersteinGP(penalty_weight),
                n_critic=n_critic)
 
@@ -84,7 +87,8 @@ TOY_EPOCHS = math.ceil(ToySettings().steps * ToySettings.batch_size / POINTS_PER
 for name, build, summary in (
         ("wgan", build_wgan, "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
         ("wgan-gp", build_wgan_gp,
-         "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10, n_critic 5)")):
+         "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10 on images "
+         "and 0.1 on toy sets, n_critic 5)")):
     register(Recipe(name=name, summary=summary, build=build, trainer=paper_trainer, data="any",
                     defaults={"dataset": "ring8", "lr": None, "batch_size": ToySettings.batch_size,
                               "epochs": TOY_EPOCHS},
