@@ -2,7 +2,7 @@
 on these, proving that every check passes on a correct answer."""
 import types
 
-import numpy as np
+from tinygen.backend import numpy as np  # host arrays: the course checks compare on the host
 
 import tinygen.functional as F
 from tinygen.functional.im2col import im2col as _im2col

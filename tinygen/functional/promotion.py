@@ -31,7 +31,8 @@ def promote(*operands, true_division=False):
     dtype = _shared_floating_dtype(operands)
     if dtype is not None and all(type(x) is Tensor for x in operands):
         return operands
-    dtype = dtype or dtypes.result_type(*operands, true_division=true_division)
+    if dtype is None:
+        dtype = dtypes.result_type(*operands, true_division=true_division)
     return tuple(astype(x, dtype) if isinstance(x, Tensor) else Tensor(x, dtype=dtype) for x in operands)
 
 
