@@ -8,8 +8,8 @@
 # **undercomplete** autoencoder has such a bottleneck, so it must find the few directions
 # in which digits really differ, and throw the rest away.
 #
-# The course names four hyperparameters, and `tinygen.models.Autoencoder` takes them
-# as its constructor arguments:
+# An autoencoder has four hyperparameters you choose, and `tinygen.models.Autoencoder`
+# takes them as its constructor arguments:
 #
 # 1. `code_size` — nodes in the bottleneck; smaller means more compression;
 # 2. `num_layers` — hidden layers in the encoder (the decoder mirrors them);
@@ -148,7 +148,7 @@ assert neighbour_accuracy > 0.3, "same digits sit together in the code"
 # %% [markdown]
 # ## The gaps between the clusters
 #
-# The course points at what is wrong with this picture for *generating* digits: the
+# Here is what is wrong with this picture if you want to *generate* digits: the
 # clusters do not fill the plane. There are gaps between and around them, and nothing in
 # the training pushed the decoder to produce anything sensible there, because no image was
 # ever encoded there. We measure it: lay a 60 × 60 grid over the square that holds 98% of
@@ -171,8 +171,8 @@ print(f"typical spacing between codes: {spacing:.3f}; grid points in empty space
 assert empty.mean() > 0.1, "a good part of the code square holds no training code at all"
 
 # %% [markdown]
-# What does the decoder make of those empty places? The course warns that a code from a
-# gap "might give an output which doesn't resemble any of the classes". Let us look, at
+# What does the decoder make of those empty places? A code from a gap might give an
+# output that resembles none of the digits. Let us look, at
 # codes that really lie *between* clusters rather than off in the corners of the square.
 # Each digit has a centre (its mean code). On the middle part of the straight segment between
 # two centres (from 30% to 70% of the way) we take the point farthest from every training

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 08 · The autoencoder family: denoising, sparse, contractive, deep and convolutional
 #
-# Lesson 07 built the plain undercomplete autoencoder. The course lists its relatives, each
+# Lesson 07 built the plain undercomplete autoencoder. Here are its relatives, each
 # one changing a single thing about it:
 #
 # | kind | what changes | `tinygen.models` |
@@ -79,7 +79,7 @@ def encode(model, images):
 # %% [markdown]
 # ## The four hyperparameters
 #
-# The course's knobs of any autoencoder: the **code size**, the **number of layers**, the
+# The knobs of any autoencoder: the **code size**, the **number of layers**, the
 # **nodes per layer** and the **loss**. We train the same starting point (784 → 128 → 32,
 # BCE) and change one knob at a time. The error we compare is the test MSE per pixel — the
 # one number that means the same whatever loss trained the model.
@@ -104,8 +104,8 @@ assert knob_errors["32 nodes per layer"] > knob_errors["base: code 32, 1 layer o
 # ## Denoising: three kinds of damage
 #
 # A denoising autoencoder is trained on pairs (damaged x̃, clean x). We try the three noises
-# of `tinygen.data.transforms`: **masking** (a fraction of pixels set to 0 — the course's
-# example), **salt and pepper** (a fraction set to 0 or 1) and **Gaussian** (x + σz, clipped).
+# of `tinygen.data.transforms`: **masking** (a fraction of pixels set to 0 — the classic
+# choice), **salt and pepper** (a fraction set to 0 or 1) and **Gaussian** (x + σz, clipped).
 # The measure is the PSNR against the clean test digit, 10·log10(1 / MSE) in dB: for the
 # noisy input itself, for the denoiser's output, and — to see what the training on damage
 # bought — for the plain autoencoder (code 32, trained on clean digits) fed the same noisy input.
@@ -262,7 +262,7 @@ print(f"conv autoencoder: test MSE {test_errors(conv)[1]:.4f} with {nn.parameter
 # %% [markdown]
 # ## Data-specific: an MNIST autoencoder only knows digits
 #
-# The course's first property of autoencoders: they compress well only data like what they
+# A first property of autoencoders: they compress well only data like what they
 # were trained on. We feed the plain MNIST autoencoder images that are not digits —
 # Fashion-MNIST when it is installed, else simple synthetic shapes (rectangles and discs) —
 # and compare its error with the error on test digits.

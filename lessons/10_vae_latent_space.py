@@ -3,7 +3,7 @@
 #
 # A trained VAE gives us a map of digit space that we can walk on. This lesson draws the
 # map of a 2-D latent space (the **manifold**), walks in a straight line from one digit to
-# another (**interpolation**), does the course's "add sunglasses" arithmetic with digits
+# another (**interpolation**), does the "add sunglasses" arithmetic of face models with digits
 # (add a *thick stroke* vector to thin digits), and finally asks how good the model is as
 # a probability model: the ELBO it trains on is only a lower bound on log p(x), and the
 # **importance-weighted** bound closes part of the gap as it draws more samples.
@@ -78,7 +78,7 @@ assert (steps.max(axis=1) < 0.5 * np.abs(strips[:, -1] - strips[:, 0]).mean(axis
 # %% [markdown]
 # ## Attribute vectors: "add a thick stroke"
 #
-# The course adds sunglasses to a face by adding, to the face's code, the difference
+# A VAE trained on faces adds sunglasses to a face by adding, to the face's code, the difference
 # between the mean code of faces with sunglasses and the mean code of faces without. We do
 # the same with stroke thickness. Within each digit class, the quarter of training images
 # with the most ink are "thick" and the quarter with the least are "thin"; the attribute

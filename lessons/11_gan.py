@@ -36,7 +36,7 @@ epochs = lesson.pick(4, 30)
 print(train_set, f"-> {epochs} epochs")
 
 # %% [markdown]
-# ## The course's two networks
+# ## The two networks
 #
 # G: z (100 numbers) → 256 → 512 → 1024 → 784 pixels, LeakyReLU(0.2) between layers and
 # tanh at the end, so pixels lie in [−1, 1]; the real digits are rescaled from [0, 1] to
@@ -64,7 +64,7 @@ assert "Total params: 1,486,352" in generator_table and "Total params: 1,460,225
 # 3. **train G**: show the forgeries to D again, now with target 1 ("label the fakes as
 #    real"): loss_G = −log D(G(z)). D is frozen during this step; only G moves.
 #
-# Both players use Adam with learning rate 2·10⁻⁴ and β₁ = 0.5, as the course does.
+# Both players use Adam with learning rate 2·10⁻⁴ and β₁ = 0.5, the DCGAN paper's settings.
 # Below, each half of one step is taken by hand and we check that it moves only its player.
 
 # %%
