@@ -78,8 +78,9 @@ for code_size in code_sizes:
           f"test MSE per pixel {test_errors[code_size]:.4f}")
     assert histories[code_size][-1]["val_loss"] < histories[code_size][0]["val_loss"], "the test loss went down"
 
-plot.loss_curves({f"code {c}": [row["val_loss"] for row in histories[c]] for c in code_sizes},
-                 lesson.path("test_loss_by_code_size.png"))
+plot.loss_curves({f"code of {c} numbers": [row["val_loss"] for row in histories[c]] for c in code_sizes},
+                 lesson.path("test_loss_by_code_size.png"), ylabel="test BCE per pixel",
+                 title="autoencoders by code size: test loss while training")
 
 # %% [markdown]
 # ## Originals and their reconstructions
@@ -93,7 +94,8 @@ plot.loss_curves({f"code {c}": [row["val_loss"] for row in histories[c]] for c i
 shown = test_set.images[:10]
 rows = [shown] + [reconstruct(models[c], shown) for c in code_sizes]
 plot.image_grid(np.concatenate(rows), lesson.path("reconstructions.png"), ncols=10,
-                title="rows: originals, then codes of 2, 8 and 32 numbers")
+                title="ten test digits and their reconstructions",
+                row_labels=["test digits"] + [f"code of {c} numbers" for c in code_sizes])
 
 # %% [markdown]
 # ## More code, less error
@@ -216,7 +218,8 @@ assert gap_emptiness.min() > 2 * np.median(test_emptiness), "the gap codes lie w
 with tg.no_grad():
     decoded = model.decode(tg.Tensor(np.concatenate([class_means, in_gaps]).astype(np.float32))).numpy()
 plot.image_grid(decoded, lesson.path("decoded_cluster_means_and_gaps.png"), ncols=10,
-                title="top: mean code of each digit 0-9; bottom: 10 codes between clusters")
+                title="what the decoder makes of 2-D codes",
+                row_labels=["mean code of digit 0 ... 9", "codes between clusters"])
 
 
 def distance_to_nearest_real_digit(images):

@@ -139,8 +139,8 @@ for noise, level in noises.items():
 
 # %%
 plot.image_grid(np.concatenate([row for rows in denoising_rows.values() for row in rows]),
-                lesson.path("denoising.png"), ncols=8,
-                title="mask, salt & pepper, gaussian: noisy / denoised / clean")
+                lesson.path("denoising.png"), ncols=8, title="denoising autoencoders, one per kind of noise",
+                row_labels=[f"{noise.replace('_', ' ')}: {kind}" for noise in denoising_rows for kind in ("noisy", "denoised", "clean")])
 
 # %% [markdown]
 # ## Sparsity: most units silent
@@ -255,8 +255,8 @@ tg.manual_seed(0)
 conv = train(ConvAutoencoder(), "convolutional", lr=1e-2)
 shown = test_images[:10]
 plot.image_grid(np.concatenate([shown, reconstruct(conv, shown), reconstruct(plain, shown)]),
-                lesson.path("conv_reconstructions.png"), ncols=10,
-                title="test digits; conv autoencoder (code 8x4x4); dense autoencoder (code 32)")
+                lesson.path("conv_reconstructions.png"), ncols=10, title="reconstructions of ten test digits",
+                row_labels=["test digits", "conv AE (code 8x4x4)", "dense AE (code 32)"])
 print(f"conv autoencoder: test MSE {test_errors(conv)[1]:.4f} with {nn.parameter_count(conv):,} parameters")
 
 # %% [markdown]
@@ -289,7 +289,8 @@ print(f"plain autoencoder: test MSE on digits {digit_mse:.4f}, on {stranger_name
       f"({stranger_mse / digit_mse:.1f}x)")
 assert stranger_mse > 2 * digit_mse, "what it learned is specific to digits"
 plot.image_grid(np.concatenate([strangers[:10], reconstruct(plain, strangers[:10])]),
-                lesson.path("data_specific.png"), ncols=10, title=f"{stranger_name} through the MNIST autoencoder")
+                lesson.path("data_specific.png"), ncols=10, title=f"{stranger_name} through the MNIST autoencoder",
+                row_labels=[stranger_name, "reconstructions"])
 
 # %% [markdown]
 # ## Every kind side by side

@@ -169,10 +169,11 @@ plot.latent_scatters({"plain autoencoder: its 2-D codes": ae_codes, "VAE: the me
 #
 # The loss is reconstruction + c · KL. With c = 0 the VAE is an autoencoder with noisy
 # codes: it reconstructs well, but nothing keeps its codes near N(0, I), so codes drawn
-# from N(0, I) decode poorly. With c = 4 the codes are squeezed onto the prior: samples
-# look like digits, reconstructions get blurrier. c = 1 is the ELBO, the balance the
-# likelihood asks for. We train three VAEs with a 20-D latent space and measure both terms
-# on the test digits.
+# from N(0, I) decode to grey noise. With c = 4 the codes are squeezed onto the prior:
+# every sample is a smooth digit-like shape, and the reconstructions get blurrier (a 2
+# may come back as a 0 or an 8). c = 1 is the ELBO, the balance the likelihood asks for.
+# We train three VAEs with a 20-D latent space, measure both terms on the test digits, and
+# show the test digits' reconstructions and ten samples of each model, one row each.
 
 # %%
 terms, pictures = {}, []

@@ -132,7 +132,8 @@ axis.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1))
 axis.legend()
 figure.savefig(lesson.path("d_curves.png"), dpi=120, bbox_inches="tight")
 plot.image_grid(np.concatenate(strips), lesson.path("samples_by_epoch.png"), ncols=16,
-                title="fixed noise, one row per epoch")
+                title="the dense GAN's generator on 16 fixed noise vectors, one row per epoch",
+                row_labels=[f"after epoch {epoch + 1}" for epoch in range(epochs)])
 print("saved", lesson.path("d_curves.png"), "and", lesson.path("samples_by_epoch.png"))
 
 result = quality.evaluate(gan.sample(1000).numpy())

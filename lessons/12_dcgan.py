@@ -83,8 +83,8 @@ for epoch in range(epochs):
     fds.append(quality.evaluate(gan.sample(1000, average=False).numpy())["fd"])
     print(f"epoch {epoch + 1}: D(x) {report['d_real']:.2f}  D(G(z)) {report['d_fake']:.2f}  FD {fds[-1]:.1f}")
 print(f"FD untrained {fds[0]:.0f} -> after {epochs} epochs {fds[-1]:.1f}")
-plot.loss_curves({"FD of 1,000 samples of G": fds}, lesson.path("fd.png"), xlabel="epochs trained + 1 (1 = untrained)",
-                 ylabel="FD (lower is better)", title=f"DCGAN width {WIDTH}: sample quality while training")
+plot.loss_curves({"FD of 1,000 samples of G": fds}, lesson.path("fd.png"), xlabel="epochs trained", first=0,
+                 ylabel="FD (lower is better)", title=f"DCGAN width {WIDTH} trained here on {count:,} digits")
 assert fds[-1] < 0.6 * fds[0]
 
 # %% [markdown]

@@ -60,7 +60,8 @@ noise = tg.randn(10, 100).numpy()
 grid_noise = np.tile(noise, (10, 1))                # column j uses noise j in every row
 grid_labels = np.repeat(np.arange(10), 10)          # row k asks for digit k
 grid = gan.sample(100, grid_labels, noise=tg.tensor(grid_noise)).numpy()
-plot.image_grid(grid, lesson.path("digits_by_row.png"), ncols=10, title="row k: digit k asked for")
+plot.image_grid(grid, lesson.path("digits_by_row.png"), ncols=10,
+                title="conditional DCGAN: one noise vector per column", row_labels=[f"asked for {k}" for k in range(10)])
 
 # %% [markdown]
 # ## Does it paint the digit it was asked for?

@@ -56,4 +56,5 @@ def setup(lesson_file, argv=None):
     out = args.out or Path(lesson_file).resolve().parent / "out" / name
     if Path(out).exists() and not Path(out).is_dir():
         parser.error(f"--out {out} is a file; give a folder for the lesson's figures")
-    return Lesson(quick, out, Path(lesson_file).resolve().parent / "weights")
+    beside = Path(lesson_file).resolve().parent / "weights"   # a notebook runs elsewhere: then the clone's
+    return Lesson(quick, out, beside if beside.is_dir() else WEIGHTS_FOLDER)

@@ -58,15 +58,16 @@ def reconstructions(originals, reconstructed, path, n=10, title=None):
     return image_grid(pair, path, ncols=n, title=title, row_labels=["originals", "reconstructions"])
 
 
-def interpolation_strip(images, path, title=None):
-    """Save one strip (steps, 1, H, W) in a row, or several (strips, steps, 1, H, W) one per row."""
+def interpolation_strip(images, path, title=None, row_labels=None):
+    """Save one strip (steps, 1, H, W) in a row, or several (strips, steps, 1, H, W) one per row
+    (``row_labels``: one text per strip)."""
     images = _host(images, "images")
     if images.ndim == 5:
         steps = images.shape[1]
         images = images.reshape(-1, *images.shape[2:])
     else:
         steps = len(images)
-    return image_grid(images, path, ncols=steps, title=title)
+    return image_grid(images, path, ncols=steps, title=title, row_labels=row_labels)
 
 
 def latent_manifold(decode, path, n=15, span=3.0):
@@ -87,8 +88,8 @@ def latent_manifold(decode, path, n=15, span=3.0):
     return _save_mosaic(mosaic, images.shape[1], path, f"decoded codes, z in [-{span:g}, {span:g}]^2")
 
 
-def loss_curves(history, path, xlabel="epoch", ylabel="loss", title=None):
-    """Save one line per entry of ``history`` (name -> list of numbers) against 1, 2, 3, ..."""
+def loss_curves(history, path, xlabel="epoch", ylabel="loss", title=None, first=1):
+    """Save one line per entry of ``history`` (name -> list of numbers) against first, first + 1, ..."""
     if not isinstance(history, dict) or not history:
         raise ValueError(f"history must be a non-empty dict of name -> list of numbers, got {history!r}")
     figure, axes = _chart("loss_curves")
@@ -96,7 +97,7 @@ def loss_curves(history, path, xlabel="epoch", ylabel="loss", title=None):
         values = np.asarray(values, dtype=float)
         if values.ndim != 1 or len(values) == 0:
             raise ValueError(f"history[{name!r}] must be a non-empty list of numbers, got shape {values.shape}")
-        axes.plot(np.arange(1, len(values) + 1), values, marker="o" if len(values) < 30 else None, label=name)
+        axes.plot(np.arange(first, first + len(values)), values, marker="o" if len(values) < 30 else None, label=name)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(xlabel)
     axes.set_ylabel(ylabel)
