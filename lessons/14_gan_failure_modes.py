@@ -34,9 +34,10 @@ import tinygen as tg
 from tinygen import optim, plot
 from tinygen.data.toy2d import TOY_SETS, load_toy
 from tinygen.lesson import setup
-from tinygen.models import toy_gan_recipe
-from tinygen.models.gan_losses import Minimax, NonSaturating
-from tinygen.models.toy_gan_experiment import LOSSES, ToyRun, ToySettings, toy_gan, train_toy_gan
+from tinygen.models.gan import toy as toy_gan_recipe
+from tinygen.models.gan.losses import Minimax, NonSaturating
+from tinygen.models.gan.toy import ToySettings
+from tinygen.toy_experiment import LOSSES, ToyRun, toy_gan, train_toy_gan
 
 lesson = setup(__file__)
 settings = ToySettings()   # the full recipe: 10 x 300 generator steps, 4 layers of 256, rate 1e-3 falling to 0

@@ -67,7 +67,8 @@ def train_command(name, runs):
 def ring8():
     """Lesson 14's full runs on ring8, one per loss, seed 0."""
     import tinygen as tg
-    from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, train_toy_gan
+    from tinygen.models.gan.toy import ToySettings
+    from tinygen.toy_experiment import LOSSES, train_toy_gan
     settings, arrays = ToySettings(), {}
     meta = {"command": "train_toy_gan(loss, 'ring8', seed=0, settings=ToySettings())", "runs": {}}
     for loss in LOSSES:
