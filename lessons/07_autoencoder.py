@@ -219,7 +219,7 @@ with tg.no_grad():
     decoded = model.decode(tg.Tensor(np.concatenate([class_means, in_gaps]).astype(np.float32))).numpy()
 plot.image_grid(decoded, lesson.path("decoded_cluster_means_and_gaps.png"), ncols=10,
                 title="what the decoder makes of 2-D codes",
-                row_labels=["mean code of digit 0 ... 9", "codes between clusters"])
+                row_labels=["mean codes of 0 ... 9", "codes between clusters"])
 
 
 def distance_to_nearest_real_digit(images):

@@ -208,7 +208,8 @@ assert copier_log_likelihood < base_log_likelihood - 300
 # digits: `tinygen train rbm -m k=10 -m persistent=False --epochs 10`; a 64-unit RBM trained
 # for seconds dreams only smudges). The next cell prints which. Each hidden unit's 784
 # weights drawn as a 28 × 28 image are its **filter**: the pattern of ink that switches it
-# on. Samples come from Gibbs chains started at uniform noise and run for many steps; we
+# on (white: its most positive weight, black: its most negative; each filter is scaled to its
+# own range, so mid grey is not always 0). Samples come from Gibbs chains started at uniform noise and run for many steps; we
 # show p(v | h) at the end of each chain, and let the shipped digit classifier read them.
 
 # %%
@@ -243,8 +244,8 @@ print("the classifier reads the 64 samples as:", ", ".join(f"{d}: {n}" for d, n 
 assert top_two >= 32, "at least half of the chains end in one of only two digits"
 
 # %% [markdown]
-# Look at the samples before believing the likelihood. The filters are strokes and digit
-# parts, the reconstructions are the right digits — and yet the 64 long chains do not end as
+# Look at the samples before believing the likelihood. The filters are strokes and
+# digit-shaped patterns of ink and no ink, the reconstructions are the right digits — and yet the 64 long chains do not end as
 # ten digits equally often: the counts printed above put at least half of them in just two
 # digits (in our runs, 0s and 1s), and some digits hardly appear. A chain that falls into a
 # deep basin of the free energy rarely climbs out: the model's samples show its modes, not

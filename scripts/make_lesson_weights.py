@@ -1,13 +1,13 @@
-"""Remake the trained weights that lessons 12, 14 and 15 load in quick mode (``lessons/weights/``).
+"""Remake the trained weights that lessons 12-15 load in quick mode (``lessons/weights/``).
 
-Quick mode cannot train a DCGAN that paints digits, a ring8 WGAN-GP that sits on every mode, or an
-RBM whose long Gibbs chains show its modes within a CI budget; so it loads what the full recipe
-trained, and these files are that, remade by:
+Quick mode cannot train a DCGAN that paints digits, a conditional one that paints the digit asked
+for, a ring8 WGAN-GP that sits on every mode, or an RBM whose long Gibbs chains show its modes within
+a CI budget; so it loads what the full recipe trained, and these files are that, remade by:
 
-    PYTHONPATH=. python scripts/make_lesson_weights.py [dcgan] [rbm] [ring8] [--runs runs/lesson_weights]
+    PYTHONPATH=. python scripts/make_lesson_weights.py [dcgan] [cgan] [rbm] [ring8] [--runs runs/lesson_weights]
 
-* ``dcgan``: ``tinygen train dcgan`` (the command is in ``COMMANDS``); keeps the generator and its
-  weight average;
+* ``dcgan``, ``cgan``: ``tinygen train dcgan|cgan`` (the commands are in ``COMMANDS``); keeps the
+  generator and its weight average;
 * ``rbm``: ``tinygen train rbm`` as CD-10 (lesson 15's best rule in its full run); keeps the RBM;
 * ``ring8``: lesson 14's full recipe (``train_toy_gan`` with ``ToySettings()``, seed 0) for each of the
   four losses: the WGAN-GP generator's weights, and for every loss its snapshots of samples and its
@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WEIGHTS = ROOT / "lessons" / "weights"
 COMMANDS = {
     "dcgan": ["dcgan", "-m", "width=32", "-m", "ema=0.99", "--epochs", "40", "--seed", "0"],
+    "cgan": ["cgan", "-m", "width=32", "-m", "ema=0.99", "--epochs", "25", "--seed", "0"],
     "rbm": ["rbm", "-m", "k=10", "-m", "persistent=False", "--epochs", "10", "--seed", "0"],
 }
-KEEP = {"dcgan": ("generator.", "generator_ema."), "rbm": ("weight", "visible_bias", "hidden_bias", "num_updates")}
+KEEP = {"dcgan": ("generator.", "generator_ema."), "cgan": ("generator.", "generator_ema."), "rbm": ("weight", "visible_bias", "hidden_bias", "num_updates")}
 
 
 def half(arrays):
@@ -98,7 +99,7 @@ def _last(metrics):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("which", nargs="*", default=["dcgan", "rbm", "ring8"], choices=["dcgan", "rbm", "ring8"])
+    parser.add_argument("which", nargs="*", default=[*COMMANDS, "ring8"], choices=[*COMMANDS, "ring8"])
     parser.add_argument("--runs", default=str(ROOT / "runs" / "lesson_weights"), help="folder for the training runs")
     args = parser.parse_args(argv)
     for name in args.which:
