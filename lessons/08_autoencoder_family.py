@@ -140,7 +140,8 @@ for noise, level in noises.items():
 # %%
 plot.image_grid(np.concatenate([row for rows in denoising_rows.values() for row in rows]),
                 lesson.path("denoising.png"), ncols=8, title="denoising autoencoders, one per kind of noise",
-                row_labels=[f"{noise.replace('_', ' ')}: {kind}" for noise in denoising_rows for kind in ("noisy", "denoised", "clean")])
+                row_labels=[f"{noise.replace('_and_', ' & ')}: {kind}" for noise in denoising_rows
+                            for kind in ("noisy", "denoised", "clean")])
 
 # %% [markdown]
 # ## Sparsity: most units silent

@@ -69,7 +69,8 @@ assert neighbours < strangers, "continuity: nearby codes decode to similar image
 # %%
 pairs = [(0, 1), (2, 3), (4, 5)]
 strips = np.stack([vae_latent.interpolate(rich, test_set.images[a], test_set.images[b], steps=10) for a, b in pairs])
-plot.interpolation_strip(strips, lesson.path("interpolation.png"), title="VAE: decoded codes on the line between two test digits' codes",
+plot.interpolation_strip(strips, lesson.path("interpolation.png"),
+                         title="VAE: decoded codes on the line between two test digits' codes",
                          row_labels=[f"test images {a} → {b}" for a, b in pairs])
 steps = np.abs(np.diff(strips, axis=1)).mean(axis=(2, 3, 4))
 print("mean pixel change per step:", steps.round(3))

@@ -134,7 +134,8 @@ steps = np.linspace(0, 1, 10, dtype=np.float32)[:, None]
 walk = gan.sample(10, noise=tg.tensor((1 - steps) * ends[0] + steps * ends[1])).numpy()
 read = features_and_logits(classifier, walk)[1].argmax(axis=1)
 plot.interpolation_strip(walk, lesson.path("latent_walk.png"),
-                         title=f"weight average of G: z0 to z1 in 10 steps (classifier reads {' '.join(map(str, read))})")
+                         title=f"weight average of G: z0 to z1 in 10 steps "
+                               f"(classifier reads {' '.join(map(str, read))})")
 step_change = np.abs(np.diff(walk, axis=0)).mean(axis=(1, 2, 3))
 whole_change = np.abs(walk[-1] - walk[0]).mean()
 print(f"the classifier reads the walk as {read}")

@@ -43,7 +43,8 @@ lesson = setup(__file__)
 settings = ToySettings()   # the full recipe: 10 x 300 generator steps, 4 layers of 256, rate 1e-3 falling to 0
 print(f"{settings}\n-> {settings.steps} generator steps per run")
 NAMES = {"minimax": "minimax GAN (cross-entropy)", "non_saturating": "non-saturating GAN (cross-entropy)",
-         "wasserstein": "WGAN, weight clipping at 0.01", "wgan_gp": f"WGAN-GP, gradient penalty λ = {settings.penalty_weight:g}"}
+         "wasserstein": "WGAN, weight clipping at 0.01",
+         "wgan_gp": f"WGAN-GP, gradient penalty λ = {settings.penalty_weight:g}"}
 
 # %% [markdown]
 # ## 1. Vanishing gradients: make D too strong, then ask each generator loss for a gradient
@@ -167,8 +168,8 @@ history = runs["wgan_gp"].history
 estimates = [row["train_wasserstein_estimate"] for row in history]
 for row in history:
     print(f"step {row['epoch'] * settings.steps_per_snapshot:>5}: Wasserstein estimate "
-          f"{row['train_wasserstein_estimate']:.3f}, modes {row['modes']:.0f}, high quality {row['high_quality_pct']:.1f} %, "
-          f"mode KL {row['mode_kl']:.3f}")
+          f"{row['train_wasserstein_estimate']:.3f}, modes {row['modes']:.0f}, "
+          f"high quality {row['high_quality_pct']:.1f} %, mode KL {row['mode_kl']:.3f}")
 xlabel = f"generator steps / {settings.steps_per_snapshot}"
 plot.loss_curves({"E[D(x)] - E[D(G(z))], mean over the last 300 steps": estimates}, lesson.path("wgan_gp_estimate.png"),
                  xlabel=xlabel, ylabel="Wasserstein estimate", title=f"{NAMES['wgan_gp']} on ring8 ({source})")
@@ -204,7 +205,8 @@ else:
         for loss in LOSSES:
             finals = [train_toy_gan(loss, dataset, seed, settings).final for seed in range(3)]
             table[dataset, loss] = {key: float(np.mean([f[key] for f in finals])) for key in finals[0]}
-print(f"{'data':7} {'loss':38} {'modes':>6} {'high quality %':>15} {'mode KL':>8}   ({'recorded' if lesson.quick else 'measured here'})")
+print(f"{'data':7} {'loss':38} {'modes':>6} {'high quality %':>15} {'mode KL':>8}   "
+      f"({'recorded' if lesson.quick else 'measured here'})")
 for (dataset, loss), row in table.items():
     print(f"{dataset:7} {NAMES[loss]:38} {row['modes']:6.2f} {row['high_quality_pct']:15.1f} {row['mode_kl']:8.3f}")
 assert table["ring8", "wgan_gp"]["modes"] == 8, "on ring8 WGAN-GP covers every mode in every seed"

@@ -209,8 +209,9 @@ assert copier_log_likelihood < base_log_likelihood - 300
 # for seconds dreams only smudges). The next cell prints which. Each hidden unit's 784
 # weights drawn as a 28 × 28 image are its **filter**: the pattern of ink that switches it
 # on (white: its most positive weight, black: its most negative; each filter is scaled to its
-# own range, so mid grey is not always 0). Samples come from Gibbs chains started at uniform noise and run for many steps; we
-# show p(v | h) at the end of each chain, and let the shipped digit classifier read them.
+# own range, so mid grey is not always 0). Samples come from Gibbs chains started at uniform
+# noise and run for many steps; we show p(v | h) at the end of each chain, and let the shipped
+# digit classifier read them.
 
 # %%
 if lesson.quick:
@@ -245,9 +246,10 @@ assert top_two >= 32, "at least half of the chains end in one of only two digits
 
 # %% [markdown]
 # Look at the samples before believing the likelihood. The filters are strokes and
-# digit-shaped patterns of ink and no ink, the reconstructions are the right digits — and yet the 64 long chains do not end as
-# ten digits equally often: the counts printed above put at least half of them in just two
-# digits (in our runs, 0s and 1s), and some digits hardly appear. A chain that falls into a
+# digit-shaped patterns of ink and no ink, the reconstructions are the right digits — and
+# yet the 64 long chains do not end as ten digits equally often: the counts printed above put
+# at least half of them in just two digits (in our runs, 0s and 1s), and some digits hardly
+# appear. A chain that falls into a
 # deep basin of the free energy rarely climbs out: the model's samples show its modes, not
 # their weights, and a CD-trained RBM has some over-deep ones. That is the mixing problem
 # persistent chains and tempered transitions were invented for.

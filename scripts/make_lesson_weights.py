@@ -34,7 +34,8 @@ COMMANDS = {
     "cgan": ["cgan", "-m", "width=32", "-m", "ema=0.99", "--epochs", "25", "--seed", "0"],
     "rbm": ["rbm", "-m", "k=10", "-m", "persistent=False", "--epochs", "10", "--seed", "0"],
 }
-KEEP = {"dcgan": ("generator.", "generator_ema."), "cgan": ("generator.", "generator_ema."), "rbm": ("weight", "visible_bias", "hidden_bias", "num_updates")}
+KEEP = {"dcgan": ("generator.", "generator_ema."), "cgan": ("generator.", "generator_ema."),
+        "rbm": ("weight", "visible_bias", "hidden_bias", "num_updates")}
 
 
 def half(arrays):
