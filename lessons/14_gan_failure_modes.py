@@ -23,7 +23,8 @@
 # The estimate is only valid if the critic is 1-Lipschitz, and there are two ways to keep it so:
 # clipping its weights to [−0.01, 0.01] (the first WGAN paper) or a **gradient penalty**
 # λ·(‖∇ₓ̂D(x̂)‖ − 1)² on points x̂ between real and fake examples (WGAN-GP). Only the penalty works
-# at the budget of this page: section 4's table measures clipping covering 2 of ring8's 8 modes.
+# at the budget of this page: over three seeds (section 4's table) clipping covers 2 of ring8's 8
+# modes on average, with 1.3 % of its samples on a mode; the penalty covers all 8, with 93 %.
 #
 # Run: `python lessons/14_gan_failure_modes.py` (add `--quick` for the short version).
 
@@ -141,7 +142,7 @@ print(f"WGAN-GP's generator, counted again on fresh samples: {cure}")
 assert cure["modes"] == 8 and cure["modes"] > untrained["modes"], "WGAN-GP covers every mode of the ring"
 assert cure["high_quality_pct"] > 85, "and its samples sit on the modes"
 assert cure["mode_kl"] < 0.05 < untrained["mode_kl"], "about equally often"
-assert runs["wasserstein"].final["modes"] < 8, "clipping does not cover the ring at this budget"
+assert runs["wasserstein"].final["high_quality_pct"] < 10, "with clipping, few samples land on a mode"
 assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) < 8, "a cross-entropy GAN collapses"
 
 # %% [markdown]
@@ -151,9 +152,12 @@ assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) 
 # wherever G's samples are, G moves them to wherever D is weakest. That is mode collapse and the
 # failure to converge in one picture. WGAN-GP first spreads the samples over the ring and then, as the
 # rate falls, pulls them onto all eight modes, about equally often. WGAN with weight clipping does not:
-# a critic whose weights are clipped to ±0.01 can only draw very smooth, weak scores, its samples
-# stay a loose cloud and few of them land on a mode. The penalty constrains the critic's gradient
-# where it matters (between real and fake points) instead of shrinking every weight.
+# a critic whose weights are clipped to ±0.01 can only draw very smooth, weak scores, and its samples
+# stay a loose cloud around the ring — the printed numbers above give the share within 3 std of a mode
+# (a few per cent). It may still "cover" several modes in the metric's sense, because a few of its
+# samples fall near them: read the modes column together with the high-quality one. The penalty
+# constrains the critic's gradient where it matters (between real and fake points) instead of
+# shrinking every weight.
 
 # %% [markdown]
 # ## 3. The Wasserstein estimate falls as the samples improve
