@@ -41,3 +41,26 @@ def test_shipped_weights_are_small_half_precision_and_documented(path):
     readme = (WEIGHTS_FOLDER / "README.md").read_text()
     assert path.name in readme and meta["command"] in readme, "README.md records the command beside the file"
     assert Path(path).relative_to(WEIGHTS_FOLDER.parent.parent).parts[0] == "lessons", "outside the package"
+
+
+def _models():
+    """name -> (the module the lesson loads the file into, the prefix its keys carry in the file)."""
+    from tinygen.models.gan.recipe import build_cgan, build_dcgan
+    from tinygen.models.gan.toy import ToySettings
+    from tinygen.models.rbm.model import RBM
+    from tinygen.toy_experiment import toy_gan
+    return {"dcgan": (build_dcgan((1, 28, 28), width=32, ema=0.99), ""),
+            "cgan": (build_cgan((1, 28, 28), width=32, ema=0.99), ""),
+            "rbm": (RBM(784, 500), ""),
+            "ring8": (toy_gan("wgan_gp", ToySettings()).generator, "wgan_gp/generator.")}
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.stem for p in SHIPPED])
+def test_shipped_weights_fit_the_model_their_lesson_builds(path, tmp_path):
+    model, prefix = _models()[path.stem]
+    arrays, _ = Lesson(True, tmp_path, path.parent).recorded(path.stem)
+    weights = {key[len(prefix):]: value for key, value in arrays.items() if key.startswith(prefix)}
+    own = model.state_dict()
+    assert weights and set(weights) <= set(own), sorted(set(weights) - set(own))
+    assert all(tuple(weights[key].shape) == tuple(own[key].shape) for key in weights)
+    model.load_state_dict(weights, strict=False)   # dtypes match too: loading refuses a mismatch
