@@ -215,15 +215,16 @@ for (dataset, loss), row in table.items():
     print(f"{dataset:7} {NAMES[loss]:38} {row['modes']:6.2f} {row['high_quality_pct']:15.1f} {row['mode_kl']:8.3f}")
 assert table["ring8", "wgan_gp"]["modes"] == 8, "on ring8 WGAN-GP covers every mode in every seed"
 assert table["ring8", "wgan_gp"]["high_quality_pct"] > 85, "and its samples sit on the modes"
-assert table["ring8", "wasserstein"]["modes"] < 4, "weight clipping covers only a few modes at this budget"
+assert table["ring8", "wasserstein"]["high_quality_pct"] < 10, "weight clipping puts almost no sample on a mode"
 assert max(table["ring8", loss]["modes"] for loss in ("minimax", "non_saturating")) < 8, "the cross-entropy GANs collapse"
 assert table["grid25", "wgan_gp"]["modes"] >= 24, "on grid25 too, WGAN-GP (lambda 0.1) reaches the modes"
 
 # %% [markdown]
 # Read the table row by row. On ring8 the cross-entropy GANs land their samples precisely (77–94 %
 # high quality) but on 4–5 of the 8 modes on average, different modes for different seeds: mode
-# collapse. WGAN with clipping covers about 2 modes with almost no precise sample (1.3 %): the clipped
-# critic is too weak a teacher for 3,000 steps. WGAN-GP covers all 8 in every seed with 93 % of its
+# collapse. WGAN with clipping puts almost none of its samples on a mode (1.3 %), and its "covered"
+# modes (2 on average in the measured table) are the few its stray samples happen to touch: the
+# clipped critic is too weak a teacher for 3,000 steps. WGAN-GP covers all 8 in every seed with 93 % of its
 # samples on a mode. grid25 is harder: WGAN-GP reaches all 25 modes, but only 41 % of its samples are
 # precise after 3,000 steps (they gather onto the grid late, as the rate falls), and the cross-entropy
 # GANs put more of their samples on fewer modes.
