@@ -146,11 +146,12 @@ assert runs["wasserstein"].final["high_quality_pct"] < 10, "with clipping, few s
 assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) < 8, "a cross-entropy GAN collapses"
 
 # %% [markdown]
-# Look at the strips (`ring8_<loss>.png`). The cross-entropy GANs put their samples precisely on
-# modes (a high share is high quality) but not on all of them: whole arcs of the ring stay empty,
-# and between snapshots the samples move from one group of modes to another — D learns to reject
-# wherever G's samples are, G moves them to wherever D is weakest. That is mode collapse and the
-# failure to converge in one picture. WGAN-GP first spreads the samples over the ring and then, as the
+# Look at the strips (`ring8_<loss>.png`). The cross-entropy GANs end with their samples precisely on
+# modes (over 90 % high quality) but not on all of them: the minimax GAN's samples shrink from the
+# whole ring to one arc, which moves between snapshots, and end on 2 of the 8 modes; the
+# non-saturating GAN keeps more but leaves a mode empty. D learns to reject wherever G's samples
+# are, G moves them to wherever D is weakest: mode collapse and the failure to converge in one
+# picture. WGAN-GP first spreads the samples over the ring and then, as the
 # rate falls, pulls them onto all eight modes, about equally often. WGAN with weight clipping does not:
 # a critic whose weights are clipped to ±0.01 can only draw very smooth, weak scores, and its samples
 # stay a loose cloud around the ring — the printed numbers above give the share within 3 std of a mode
@@ -164,8 +165,11 @@ assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) 
 #
 # The critic's gap E[D(x)] − E[D(G(z))] estimates the Wasserstein distance between the data and the
 # generator (up to the Lipschitz constant). Unlike a GAN's discriminator loss, which hovers around the
-# same value whatever the samples look like, it is a number that means something: it rises while the
-# critic learns, then falls as the generator's samples reach the modes, together with the mode KL.
+# same value whatever the samples look like, it is a number that means something: it climbs in the
+# first steps, as the critic learns to tell the untrained generator's samples from the data (each
+# point below is a mean over 300 steps, so the climb hides inside the first), and then falls as the
+# samples reach the modes. The mode KL falls with it, less smoothly: the modes are counted on samples,
+# and a mode can be lost for a snapshot and found again.
 
 # %%
 history = runs["wgan_gp"].history
