@@ -6,6 +6,7 @@ message that names the input and says what was wrong. Every call goes through ``
 learner's own exceptions and any change to an argument in place are reported the same way, and every
 result through ``expect_tensor`` / ``expect_array`` / ``expect_int``, so that a wrong type is too.
 """
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -68,10 +69,22 @@ def call(function, *args, what=None, **kwargs):
         raise Wrong(f"{what} raised {type(error).__name__}: {error}") from None
     for index, (argument, saved) in enumerate(zip(arguments, before)):
         if saved is not None and not _unchanged(_snapshot(argument), saved):
-            name = f"argument {index + 1}" if index < len(args) else f"argument {list(kwargs)[index - len(args)]}"
-            raise Wrong(f"{what} changed its {name} in place; leave what you are given as it was "
+            raise Wrong(f"{what} changed its argument {_argument_name(function, index, args, kwargs)} in place; "
+                        "leave what you are given as it was "
                         "(compute new arrays instead of writing into it, or work on a copy)")
     return result
+
+
+def _argument_name(function, index, args, kwargs):
+    """The name of the argument numbered ``index`` (positional first, then keywords) in ``function``'s signature."""
+    names = None
+    try:
+        names = list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):  # a builtin without a signature
+        pass
+    if index >= len(args):
+        return list(kwargs)[index - len(args)]
+    return names[index] if names and index < len(names) else f"number {index + 1}"
 
 
 def _short(value):
@@ -110,9 +123,10 @@ def host(value):
 def expect_tensor(value, what, shape=None):
     """Wrong unless ``value`` is a tinygen Tensor (of ``shape``, if given)."""
     if not isinstance(value, tg.Tensor):
-        if isinstance(value, np.ndarray) or np.isscalar(value):
-            raise Wrong(f"{what} returned a NumPy {type(value).__name__} where a tinygen Tensor belongs; build the "
-                        "result from Tensor operations, so that backward can reach the inputs")
+        if isinstance(value, (np.ndarray, np.generic, int, float)) and not isinstance(value, bool):
+            kind = "a NumPy array" if isinstance(value, np.ndarray) else f"the number {value!r}"
+            raise Wrong(f"{what} returned {kind} where a tinygen Tensor belongs; build the result from Tensor "
+                        "operations, so that backward can reach the inputs")
         raise Wrong(f"{what} returned {_kind(value)} where a tinygen Tensor belongs")
     if shape is not None and value.shape != tuple(shape):
         raise Wrong(f"{what} returned a Tensor of shape {value.shape}, expected {tuple(shape)}")
