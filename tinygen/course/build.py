@@ -13,13 +13,16 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from matplotlib import image as mpimg
+from PIL import Image as PNG
 from tqdm import tqdm
 
 from tinygen.course import EXERCISES_DIR, LESSONS_DIR, site
 from tinygen.course.execute import execute
 from tinygen.course.kernel import figure_alt_text
 from tinygen.course.notebook import lesson_notebook
+
+
+THUMBNAIL_SCALE = 0.35  # of the lesson's first figure, for its card on the map
 
 
 def select_lessons(lessons_dir, numbers=None):
@@ -83,7 +86,9 @@ def _thumbnail(figures, destination, out):
     if not pngs:
         return {"thumbnail": None, "thumbnail_alt": None}
     destination.parent.mkdir(parents=True, exist_ok=True)
-    mpimg.thumbnail(str(pngs[0]), str(destination), scale=0.35)
+    with PNG.open(pngs[0]) as image:
+        image.thumbnail((round(image.width * THUMBNAIL_SCALE), round(image.height * THUMBNAIL_SCALE)))
+        image.save(destination)
     return {"thumbnail": destination.relative_to(out).as_posix(), "thumbnail_alt": figure_alt_text(pngs[0])}
 
 

@@ -8,12 +8,13 @@ code made them, and a learner running the notebook sees them too.
 Each figure's title (its suptitle, else its panels' titles) is written into the PNG as its "Title"
 and given to the page as the image's alternative text, so a screen reader says what the figure shows.
 """
+import functools
 import sys
 from pathlib import Path
 
 from IPython import get_ipython
 from IPython.display import Image, display
-from matplotlib.figure import Figure
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from PIL import Image as PNG
 
 MAX_ALT = 300  # characters: a title, not a description of every panel
@@ -38,26 +39,30 @@ def run_as_notebook(lesson_name, quick, out):
 
 
 def figure_title(figure):
-    """What a figure says it shows: its suptitle, then its panels' titles; '' when it has none."""
-    title = figure._suptitle.get_text() if figure._suptitle is not None else ""
+    """What a figure says it shows: its title (suptitle, else its first free text), then its panels' titles;
+    '' when it has none."""
+    texts = [figure._suptitle] if figure._suptitle is not None else []
+    title = next((text.get_text() for text in texts + list(figure.texts) if text.get_text().strip()), "")
     panels = "; ".join(axes.get_title() for axes in figure.axes if axes.get_title())
     return ": ".join(part for part in (title, panels) if part).replace("\n", " ").strip()
 
 
 def _titles_into_saved_figures():
-    """Make Figure.savefig write the figure's title into a PNG's metadata (where the caller gave none)."""
-    if getattr(Figure.savefig, "writes_titles", False):
+    """Make every PNG matplotlib writes (Figure.savefig, tinygen.plot) carry its figure's title as "Title"
+    (where the caller gave none)."""
+    if getattr(FigureCanvasAgg.print_png, "writes_titles", False):
         return
-    original = Figure.savefig
+    original = FigureCanvasAgg.print_png
 
-    def savefig(figure, fname, *args, **kwargs):
-        title = figure_title(figure)
-        if title and str(fname).lower().endswith(".png"):
-            kwargs["metadata"] = {"Title": title, **(kwargs.get("metadata") or {})}
-        return original(figure, fname, *args, **kwargs)
+    @functools.wraps(original)  # matplotlib reads the signature to choose which settings to pass
+    def print_png(canvas, filename_or_obj, *args, metadata=None, **kwargs):
+        title = figure_title(canvas.figure)
+        if title:
+            metadata = {"Title": title, **(metadata or {})}
+        return original(canvas, filename_or_obj, *args, metadata=metadata, **kwargs)
 
-    savefig.writes_titles = True
-    Figure.savefig = savefig
+    print_png.writes_titles = True
+    FigureCanvasAgg.print_png = print_png
 
 
 def figure_alt_text(path):
