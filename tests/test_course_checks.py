@@ -73,6 +73,13 @@ def test_every_checked_function_has_a_stub_to_write(lesson):
     assert [o.status for o in check_functions(lesson, stubs)] == ["todo"] * len(CHECKS[lesson])
 
 
+def test_tinygens_own_function_is_not_an_answer():
+    import tinygen.functional as F
+    outcome, _ = check_functions("06", types.SimpleNamespace(log_softmax=F.log_softmax,
+                                                             cross_entropy=solution("cross_entropy")))
+    assert outcome.status == "fail" and "tinygen's own tinygen.functional.activations.log_softmax" in outcome.message
+
+
 def test_a_missing_function_fails_by_name():
     outcome, _ = check_functions("05", types.SimpleNamespace())
     assert outcome.status == "fail" and "batch_norm" in outcome.message
