@@ -194,6 +194,8 @@ def test_summaries_are_whole_sentences():
         "Decoders must grow an image."
     assert whole_sentences("DCGAN (Radford et al., 2015) builds both players from convolutions instead:") == ""
     assert whole_sentences("Trust, but verify. f'(x) = 3 at x = 1.") == "Trust, but verify. f'(x) = 3 at x = 1."
+    assert whole_sentences("Kernels use `xp`, the backend's library: NumPy on a CPU, CuPy on a GPU. Switch it.") == \
+        "Kernels use `xp`, the backend's library: NumPy on a CPU, CuPy on a GPU. Switch it."
 
 
 def test_figures_have_their_titles_as_alt_text_and_formulas_are_mathml(site):

@@ -65,7 +65,8 @@ def whole_sentences(paragraph):
     return " ".join(kept)
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9*\"`(])")  # a colon before a list ends one too
+# a sentence ends at . ! ? before a capital (or a number, a quote, emphasis); a colon ends one before a list
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\"`(])|(?<=:)\s+(?=\d+\.\s|[-*•]\s)")
 
 
 def read_manifest(site):
