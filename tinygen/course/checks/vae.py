@@ -87,8 +87,8 @@ def verify_iwae_bound(iwae_bound):
 
 CHECKS = {
     "09": [Check("reparameterize", verify_reparameterize,
-                 "a normal draw with mean mu and standard deviation sigma is mu plus sigma times a standard "
-                 "normal draw; logvar is the log of the variance, so how do you get sigma from it?"),
+                 "move the randomness into noise that depends on nothing, and build z from mu, sigma and that "
+                 "noise with operations backward can follow; logvar is the log of the variance, not of sigma"),
            Check("gaussian_kl", verify_gaussian_kl,
                  "write KL(N(mu, sigma^2) || N(0, 1)) per latent dimension as an expectation of log densities and "
                  "work it out (lesson 09 derives it); sum over the latent dimensions, one value per example")],
