@@ -153,7 +153,9 @@ def test_command_line_exit_codes(capsys, tmp_path):
     assert "2 of 2 checks pass" in capsys.readouterr().out
     cli.main(["check", "03", "--solutions", str(SOLUTIONS_DIR)])
     assert "2 of 2 checks pass" in capsys.readouterr().out
+    (tmp_path / "05_batchnorm.py").write_text("def batch_norm(x, gamma, beta, eps=1e-5:\n    return x\n")
     for argv, message in ((["check", "04", "--exercises", str(tmp_path)], "no exercises for lesson 04"),
+                          (["check", "05", "--exercises", str(tmp_path)], "05_batchnorm.py does not load: SyntaxError"),
                           (["check", "04", "--solutions", str(tmp_path / "withheld")], "no solutions folder"),
                           (["check", "99"], "lesson 99 has no exercise checks"),
                           (["check"], "name a lesson"), (["check", "03", "--all"], "not both")):
