@@ -124,7 +124,7 @@ def expect_tensor(value, what, shape=None):
     """Wrong unless ``value`` is a tinygen Tensor (of ``shape``, if given)."""
     if not isinstance(value, tg.Tensor):
         if isinstance(value, (np.ndarray, np.generic, int, float)) and not isinstance(value, bool):
-            kind = "a NumPy array" if isinstance(value, np.ndarray) else f"the number {value!r}"
+            kind = "a NumPy array" if isinstance(value, np.ndarray) else f"the number {float(value):.7g}"
             raise Wrong(f"{what} returned {kind} where a tinygen Tensor belongs; build the result from Tensor "
                         "operations, so that backward can reach the inputs")
         raise Wrong(f"{what} returned {_kind(value)} where a tinygen Tensor belongs")
@@ -186,7 +186,8 @@ def expect_close(got, expected, what, rtol=1e-5, atol=1e-6):
         difference = np.abs(got.astype(float) - expected)
         where = np.unravel_index(np.nanargmax(np.where(np.isnan(difference), np.inf, difference)), got.shape) \
             if got.ndim else ()
-        raise Wrong(f"{what}: at index {tuple(int(i) for i in where)} got {got[where]!r}, expected {expected[where]!r}")
+        at = f"at index {tuple(int(i) for i in where)} " if got.ndim else ""
+        raise Wrong(f"{what}: {at}got {float(got[where]):.7g}, expected {float(expected[where]):.7g}")
 
 
 def expect_equal(got, expected, what):
