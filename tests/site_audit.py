@@ -2,7 +2,7 @@
 
 For the index, the syllabus, the teacher's page and every lesson page: every <img> loaded (natural width
 > 0); no image blank (its pixels' standard deviation above a floor, and no large flat grey panel, which is
-what ten identical grey squares look like); every internal link and anchor resolves; no console error.
+what ten identical grey squares look like, nor mostly low-contrast grey, what noise blobs look like); every internal link and anchor resolves; no console error.
 For every notebook: no error output and nothing on stderr. Each page's screenshot goes to ``screenshots``.
 """
 import functools
@@ -19,9 +19,11 @@ from headless_chromium import Browser
 
 STD_FLOOR = 3.0  # grey levels (0-255): below it an image is one flat colour
 FLAT_GREY_SHARE = 0.2  # of an image's 12-pixel tiles: more flat mid-grey tiles than this is a blank panel
+WASHED_OUT_SHARE = 0.6  # of its tiles mid-grey with little contrast (grey std < 25): noise blobs, not digits
 
 # For each image: loaded?, the standard deviation of its pixels' grey level, the share of its tiles that are
-# flat (max channel spread < 2), grey (channels within 10) and neither white nor black (mean 40-215).
+# flat (max channel spread < 2), grey (channels within 10) and neither white nor black (mean 40-215), and the
+# share that is such mid-grey of low contrast (grey std < 25): what a sample of noise blobs looks like.
 MEASURE_IMAGES = """[...document.images].map(img => {
   const loaded = img.complete && img.naturalWidth > 0;
   if (!loaded) return {loaded, src: img.src.slice(0, 80), alt: img.alt};
@@ -33,18 +35,25 @@ MEASURE_IMAGES = """[...document.images].map(img => {
   let sum = 0, squares = 0;
   for (let i = 0; i < d.length; i += 4) { const v = (d[i] + d[i + 1] + d[i + 2]) / 3; sum += v; squares += v * v; }
   const n = d.length / 4, mean = sum / n, std = Math.sqrt(Math.max(0, squares / n - mean * mean));
-  const T = 12; let tiles = 0, flatGrey = 0;
+  const T = 12; let tiles = 0, flatGrey = 0, washedOut = 0;
   for (let y = 0; y + T <= h; y += T) for (let x = 0; x + T <= w; x += T) {
     tiles++;
     const lo = [255, 255, 255], hi = [0, 0, 0], total = [0, 0, 0];
-    for (let j = y; j < y + T; j++) for (let i = x; i < x + T; i++) for (let c = 0; c < 3; c++) {
-      const v = d[(j * w + i) * 4 + c]; lo[c] = Math.min(lo[c], v); hi[c] = Math.max(hi[c], v); total[c] += v;
+    let squared = 0;
+    for (let j = y; j < y + T; j++) for (let i = x; i < x + T; i++) {
+      let v = 0;
+      for (let c = 0; c < 3; c++) {
+        const u = d[(j * w + i) * 4 + c]; lo[c] = Math.min(lo[c], u); hi[c] = Math.max(hi[c], u); total[c] += u; v += u / 3;
+      }
+      squared += v * v;
     }
     const spread = Math.max(hi[0] - lo[0], hi[1] - lo[1], hi[2] - lo[2]);
     const m = total.map(t => t / (T * T)), chroma = Math.max(...m) - Math.min(...m), grey = (m[0] + m[1] + m[2]) / 3;
-    if (spread < 2 && chroma < 10 && grey > 40 && grey < 215) flatGrey++;
+    const deviation = Math.sqrt(Math.max(0, squared / (T * T) - grey * grey));
+    if (chroma < 10 && grey > 40 && grey < 215) { if (spread < 2) flatGrey++; if (deviation < 25) washedOut++; }
   }
-  return {loaded, std, flatGrey: tiles ? flatGrey / tiles : 0, src: img.src.slice(0, 80), alt: img.alt};
+  return {loaded, std, flatGrey: tiles ? flatGrey / tiles : 0, washedOut: tiles ? washedOut / tiles : 0,
+          src: img.src.slice(0, 80), alt: img.alt};
 })"""
 LINKS = """[...document.querySelectorAll('a[href], link[href], img[src], script[src]')]
   .map(e => e.href || e.src)"""
@@ -95,6 +104,8 @@ def _image_problems(images):
             found.append(f"{where} is blank: its pixels' standard deviation is {image['std']:.2f}")
         elif image["flatGrey"] > FLAT_GREY_SHARE:
             found.append(f"{where} is {image['flatGrey']:.0%} flat grey: a panel shows nothing")
+        elif image["washedOut"] > WASHED_OUT_SHARE:
+            found.append(f"{where} is {image['washedOut']:.0%} low-contrast grey: noise blobs, not pictures")
     return found
 
 

@@ -50,6 +50,8 @@ from tinygen.lesson import setup
 
 lesson = setup(__file__)
 plot.interpolation_strip(np.full((10, 1, 28, 28), 0.5), lesson.path("walk.png"), title="A latent walk")
+blobs = 0.5 + 0.05 * np.random.default_rng(0).normal(size=(16, 1, 28, 28))
+plot.image_grid(blobs, lesson.path("blobs.png"), ncols=8, title="Samples of an untrained generator")
 '''
 FORMULAS = '''# %% [markdown]
 # # 97 · Formulas and a titled figure
@@ -232,9 +234,11 @@ def test_pages_in_a_real_browser_show_what_they_should(site):
     problems = audit_site(out, find_chromium(), SCREENSHOTS, skip=("98_broken",))
     assert {name for name, found in problems.items() if found} == {"96_grey_walk.html", "index.html"}, \
         summary(problems)
-    for name in ("96_grey_walk.html", "index.html"):  # the page's figure, and its thumbnail on the map
-        problem, = problems[name]
-        assert "'A latent walk'" in problem and "flat grey: a panel shows nothing" in problem
+    walk, blobs = problems["96_grey_walk.html"]
+    assert "'A latent walk'" in walk and "flat grey: a panel shows nothing" in walk
+    assert "'Samples of an untrained generator'" in blobs and "low-contrast grey: noise blobs" in blobs
+    thumbnail, = problems["index.html"]  # the walk, the lesson's first figure, on the map
+    assert "'A latent walk'" in thumbnail and "flat grey" in thumbnail
     assert "03_convolution.html" in problems and "index.html" in problems and "syllabus.html" in problems
     assert "cell 2: AssertionError: planted failure" in notebook_problems(out / "notebooks" / "98_broken.ipynb")
     server = serve(out)
