@@ -11,8 +11,10 @@
     tinygen lessons                               the numbered lessons, one line each
 
 This file only parses: every command is a function in tinygen/commands.py, and everything specific
-to a model is its recipe's (tinygen/models/recipe.py). A mistake in the arguments ends with a message
-that says what to do, and exit code 2; a training run that diverges ends with exit code 1.
+to a model is its recipe's (tinygen/models/recipe.py). Nothing ends in a traceback (tinygen/console.py):
+a mistake in the arguments ends with a message that says what to do and exit code 2; a training run
+that diverges, or a disk that refuses, with exit code 1; Ctrl-C with 130. TINYGEN_DEBUG=1 shows the
+traceback.
 """
 import argparse
 import ast
@@ -21,11 +23,11 @@ from functools import partial
 from pathlib import Path
 
 from tinygen import commands
+from tinygen.console import run_command
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
-USAGE_ERROR, DIVERGED, INTERRUPTED = 2, 1, 130
 
 
 # --- argument types ----------------------------------------------------------------------------
@@ -208,18 +210,14 @@ def _add_export(subparsers):
 
 # --- entry point -------------------------------------------------------------------------------
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except (commands.UsageError, ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as error:
-        parser.exit(USAGE_ERROR, f"tinygen {args.command}: error: {error}\n")
-    except commands.Diverged as error:
-        parser.exit(DIVERGED, f"tinygen {args.command}: {error}\n")
-    except KeyboardInterrupt:
-        advice = "; continue with the same command and --resume" if args.command == "train" else ""
-        parser.exit(INTERRUPTED, f"tinygen {args.command}: interrupted{advice}\n")
-    return 0
+    """Run ``tinygen ARGV``; returns the exit code (argparse's own mistakes exit 2 through SystemExit)."""
+    program = ["tinygen"]  # becomes "tinygen COMMAND" once the command is known, for the messages
+
+    def work():
+        args = build_parser().parse_args(argv)
+        program[0] = f"tinygen {args.command}"
+        return args.run(args)
+    return run_command(work, lambda: program[0])
 
 
 if __name__ == "__main__":
