@@ -55,8 +55,8 @@ def command_train(args):
                       DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
                       resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
                       progress=False if args.no_progress else None, on_epoch_end=epoch_end)
-    except Interrupted:
-        raise
+    except Interrupted as stop:
+        raise Interrupted(f"{stop}; to continue, run the same command with --resume") from None
     except KeyboardInterrupt:  # before the loop had begun
         kept = (f"{out / CHECKPOINT_NAME} is as it was: resume with the same command" if args.resume else
                 "nothing was saved, so there is nothing to resume: run the command again to start")

@@ -202,13 +202,16 @@ class _Run:
         return values
 
     def _diverged(self, error, epoch, batch):
-        """``error`` placed at ``epoch`` and ``batch``, after the good state is back in memory."""
+        """``error`` placed at ``epoch`` and ``batch`` (naming the first bad tensor too, when there is one
+        besides it), after the good state is back in memory."""
+        bad = self.guard.first_bad(optimizers=True)
+        also = "" if bad is None or bad[0] == error.name else f"{bad[0]} is {bad[1]} too; "
         self.guard.restore()
         kept = ("no checkpoint of this run was written yet; the model and its optimizers are back at the state "
                 "the run started from" if self.good_epoch is None else
                 f"the model and its optimizers are back at the last good checkpoint {self.checkpoint_path} "
                 f"(epoch {self.good_epoch}), which was kept")
-        return error.at(epoch, batch, f"training stopped; {kept}. {ADVICE}")
+        return error.at(epoch, batch, f"{also}training stopped; {kept}. {ADVICE}")
 
     def validate(self, loader):
         """Mean per sample of each value ``validate_step`` names, in eval mode and without a graph."""
@@ -241,7 +244,7 @@ class _Run:
             self.save(position)
         except KeyboardInterrupt:
             pass  # a second Ctrl-C, held until the write had ended: the checkpoint is whole
-        return Interrupted(f"{where}: saved {self.checkpoint_path}; resume continues from there")
+        return Interrupted(f"{where}: saved {self.checkpoint_path}")
 
     def save(self, position):
         """Write the checkpoint for ``position`` (the RNG state saved is the position's, not the current).
