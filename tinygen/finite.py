@@ -13,17 +13,19 @@ from tinygen.backend import get_array_module
 class NotFinite(ValueError):
     """``name`` became NaN or infinite (``value`` shows which); ``epoch`` and ``batch`` say when, where known.
 
-    ``detail`` is what the raiser adds: what was kept, what to try.
+    ``detail`` is what the raiser adds: what was kept, what to try. ``verb`` joins name and value:
+    "loss became nan" in a run, "rbm.weight holds nan" for an argument.
     """
 
-    def __init__(self, name, value, epoch=None, batch=None, detail=""):
+    def __init__(self, name, value, epoch=None, batch=None, detail="", verb="became"):
         self.name, self.value, self.epoch, self.batch, self.detail = name, value, epoch, batch, detail
+        self.verb = verb
         where = "" if epoch is None else f" at epoch {epoch}" + ("" if batch is None else f", batch {batch}")
-        super().__init__(f"{name} became {value}{where}" + (f": {detail}" if detail else ""))
+        super().__init__(f"{name} {verb} {value}{where}" + (f": {detail}" if detail else ""))
 
     def at(self, epoch, batch, detail):
-        """The same finding, placed in a training run."""
-        return NotFinite(self.name, self.value, epoch, batch, detail)
+        """The same finding, placed in a training run (or given another ``detail``)."""
+        return NotFinite(self.name, self.value, epoch, batch, detail, self.verb)
 
 
 def finite_number(name, value):
@@ -56,12 +58,18 @@ def first_not_finite(named_arrays):
 
 
 def require_finite(named_arrays, owner=""):
-    """NotFinite naming the first array of ``named_arrays`` ((name, array) pairs) that is not finite."""
+    """NotFinite (a ValueError) naming the first array of ``named_arrays`` ((name, array) pairs) that is not
+    finite, as "OWNER: NAME holds nan: it must hold only finite numbers"."""
     found = first_not_finite(named_arrays)
     if found is not None:
         name, kind = found
-        raise NotFinite(f"{owner}: {name}" if owner else name, kind,
-                        detail="refused: it must hold only finite numbers")
+        raise NotFinite(f"{owner}: {name}" if owner else name, kind, detail="it must hold only finite numbers",
+                        verb="holds")
+
+
+def require_finite_parameters(module, owner, argument):
+    """NotFinite naming the first parameter of ``module`` (the argument called ``argument``) that is not finite."""
+    require_finite(((f"{argument}.{name}", parameter.data) for name, parameter in module.named_parameters()), owner)
 
 
 def _kind(array):
