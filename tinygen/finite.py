@@ -8,6 +8,7 @@ loop adds where it happened (the epoch and the batch, counted from 1).
 import math
 
 from tinygen.backend import get_array_module
+from tinygen.backend import numpy  # host: errstate (a device backend does not warn)
 
 
 class NotFinite(ValueError):
@@ -46,9 +47,10 @@ def first_not_finite(named_arrays):
     """
     floating = [(name, array) for name, array in named_arrays if array.dtype.kind == "f"]
     total = 0.0
-    for _, array in floating:
-        flat = array.reshape(-1)
-        total = total + get_array_module(array).dot(flat, flat)
+    with numpy.errstate(over="ignore", invalid="ignore"):  # an overflow here is looked into, not warned of
+        for _, array in floating:
+            flat = array.reshape(-1)
+            total = total + get_array_module(array).dot(flat, flat)
     if math.isfinite(float(total)):
         return None
     for name, array in floating:
