@@ -34,6 +34,26 @@ RETRAIN = "the run's weights are not fit to use: train it again with a lower lea
 def command_train(args):
     recipe = get_recipe(args.model)
     out = Path(args.out or f"runs/{args.model}")
+    try:
+        model, run, history = train(args, recipe, out)
+    except Interrupted as stop:
+        raise Interrupted(f"{stop}; to continue, run the same command with --resume") from None
+    except KeyboardInterrupt:  # before the loop had begun
+        kept = (f"{out / CHECKPOINT_NAME} is as it was: resume with the same command" if args.resume else
+                "nothing was saved, so there is nothing to resume: run the command again to start")
+        raise KeyboardInterrupt(f"interrupted before training began; {kept}") from None
+    print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
+    if recipe.figures is not None:
+        try:
+            paths = recipe.figures(model, history, run, out)
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"interrupted while drawing the figures; the trained run is saved in "
+                                    f"{out / CHECKPOINT_NAME}") from None
+        print("figures:    " + ", ".join(str(path) for path in paths))
+
+
+def train(args, recipe, out):
+    """(model, RunData, history) of the run the command line asks for, trained by ``fit``."""
     settings = training_settings(args, recipe, out)
     try:
         backend.set_backend(args.backend)
@@ -50,20 +70,11 @@ def command_train(args):
     epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, out, epoch))
     print(f"training {recipe.name} on {run.train.name} ({len(run.train)} train / {len(run.test)} test) "
           f"for {settings['epochs']} epochs into {out}")
-    try:
-        history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
-                      DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
-                      resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
-                      progress=False if args.no_progress else None, on_epoch_end=epoch_end)
-    except Interrupted as stop:
-        raise Interrupted(f"{stop}; to continue, run the same command with --resume") from None
-    except KeyboardInterrupt:  # before the loop had begun
-        kept = (f"{out / CHECKPOINT_NAME} is as it was: resume with the same command" if args.resume else
-                "nothing was saved, so there is nothing to resume: run the command again to start")
-        raise KeyboardInterrupt(f"interrupted before training began; {kept}") from None
-    print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
-    if recipe.figures is not None:
-        print("figures:    " + ", ".join(str(path) for path in recipe.figures(model, history, run, out)))
+    history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
+                  DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
+                  resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
+                  progress=False if args.no_progress else None, on_epoch_end=epoch_end)
+    return model, run, history
 
 
 def training_settings(args, recipe, out):
