@@ -52,14 +52,15 @@ class Interrupted(KeyboardInterrupt):
 class Position:
     """Where a run stands: ``epoch`` epochs done plus ``batch`` batches of the next one.
 
-    ``sums`` accumulates each named value times its batch size over the unfinished epoch, ``count``
-    the samples seen; ``rng_state`` is the RNG state at this point (a resumed run draws the same
+    ``sums`` accumulates each named value times its batch size over the unfinished epoch, ``counts`` the
+    samples of the batches that reported it (a value may come from some batches only: a stage of a
+    staged training); ``rng_state`` is the RNG state at this point (a resumed run draws the same
     random numbers); ``batch_values`` holds every batch's values, by name, since the run began.
     """
     epoch: int = 0
     batch: int = 0
     sums: dict = field(default_factory=dict)
-    count: int = 0
+    counts: dict = field(default_factory=dict)
     rng_state: dict = None
     history: list = field(default_factory=list)
     batch_values: dict = field(default_factory=dict)
@@ -67,18 +68,18 @@ class Position:
     def add(self, values, size):
         """Count one finished batch of ``size`` samples whose step reported ``values``."""
         self.batch += 1
-        self.count += size
         for name, value in values.items():
             self.sums[name] = self.sums.get(name, 0.0) + value * size
+            self.counts[name] = self.counts.get(name, 0) + size
             self.batch_values.setdefault(name, []).append(value)
         self.rng_state = backend.get_rng_state()
 
     def means(self):
-        return {name: total / max(self.count, 1) for name, total in self.sums.items()}
+        return {name: total / self.counts[name] for name, total in self.sums.items()}
 
     def saved(self):
         """What a checkpoint keeps of the unfinished epoch."""
-        return {"batch": self.batch, "sums": self.sums, "count": self.count}
+        return {"batch": self.batch, "sums": self.sums, "counts": self.counts}
 
 
 def fit(trainer, train_loader, val_loader=None, epochs=1, out_dir=None, resume=False, config=None, seed=None,
@@ -152,8 +153,10 @@ class _Run:
         self.guard.keep()
         self.good_epoch = checkpoint.epoch
         saved = checkpoint.extra.get("position", {})
-        return Position(epoch=checkpoint.epoch, batch=saved.get("batch", 0), sums=saved.get("sums", {}),
-                        count=saved.get("count", 0), rng_state=checkpoint.rng_state,
+        sums = saved.get("sums", {})
+        counts = saved.get("counts", {name: saved.get("count", 0) for name in sums})  # older: one count for all
+        return Position(epoch=checkpoint.epoch, batch=saved.get("batch", 0), sums=sums, counts=counts,
+                        rng_state=checkpoint.rng_state,
                         history=checkpoint.extra.get("history", []),
                         batch_values=checkpoint.extra.get("batch_values", {}))
 
