@@ -135,8 +135,8 @@ def _add_train(subparsers):
                        "checkpoint, metrics and figures are removed first)")
     train.add_argument("--backend", choices=["numpy", "cupy"], default="numpy", help="default numpy")
     train.add_argument("--checkpoint-every", type=positive_int, default=1, help="epochs between checkpoints")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar (also off when not a "
-                       "terminal or when CI=true)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar, and no progress lines (off "
+                       "a terminal, or with CI=true, a line every 10 s stands in for the bar)")
     train.set_defaults(run=commands.command_train)
 
 
