@@ -166,10 +166,13 @@ class _Run:
         self.train_epoch(train_loader, position)
         row = {"epoch": position.epoch + 1}
         row.update({f"train_{name}": value for name, value in position.means().items()})
-        if val_loader is not None:
-            row.update({f"val_{name}": value for name, value in self.validate(val_loader).items()})
-        if self.on_epoch_end is not None:
-            row.update(self._isolated(self.on_epoch_end, position.epoch + 1))
+        try:  # a metric may refuse what the model makes (samples that overflowed): the run stops as at a bad step
+            if val_loader is not None:
+                row.update({f"val_{name}": value for name, value in self.validate(val_loader).items()})
+            if self.on_epoch_end is not None:
+                row.update(self._isolated(self.on_epoch_end, position.epoch + 1))
+        except NotFinite as error:
+            raise self._diverged(error, position.epoch + 1, None) from None
         row["seconds"] = round(time.perf_counter() - started, 3)
         return row
 
