@@ -9,7 +9,7 @@ import pytest
 from tinygen.commands import TRAINING_DEFAULTS
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import RECIPES
-from tinygen.models.ae_family_recipes import GreedyTrainer
+from tinygen.models.autoencoders.trainer import GreedyTrainer
 from tinygen.train import fit
 
 

@@ -7,10 +7,10 @@ import pytest
 import tinygen as tg
 from tinygen import nn
 from tinygen.finite import NotFinite
-from tinygen.metrics import annealed_importance_sampling, exact_log_partition, rbm_log_likelihood
+from tinygen.models.rbm import annealed_importance_sampling, exact_log_partition, rbm_log_likelihood
 from tinygen.metrics.frechet import feature_statistics, frechet_distance
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gradient_penalty import gradient_penalty
+from tinygen.models.gan.gradient_penalty import gradient_penalty
 
 from rbm_helpers import random_rbm
 
