@@ -130,3 +130,22 @@ def test_the_metrics_file_holds_only_the_good_epochs(tmp_path):
         run(model, trainer, points(8), 4, tmp_path)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert [row["epoch"] for row in saved["epochs"]] == [1, 2]
+
+
+def test_without_an_out_dir_the_model_goes_back_to_its_state_after_the_last_good_epoch():
+    model = net()
+    trainer = trainer_for(model)
+    loss, calls, after_epoch_1 = trainer.loss_fn, [], {}
+
+    def lr_explodes_in_epoch_2(batch):
+        calls.append(1)
+        if len(calls) == 2:
+            after_epoch_1.update(state(model))
+            trainer.optimizer.param_groups[0]["lr"] = 1e300
+        return loss(batch)
+    trainer.loss_fn = lr_explodes_in_epoch_2
+    with pytest.raises(NotFinite, match=r"back at their state after epoch 1 \(nothing was saved: the run has no "
+                                        r"out_dir\)"):
+        run(model, trainer, points(4), 3, None)
+    for name, value in state(model).items():
+        np.testing.assert_array_equal(value, after_epoch_1[name], err_msg=name)

@@ -26,7 +26,6 @@ The loop keeps the promises a long run needs:
 import csv
 import itertools
 import json
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -213,10 +212,15 @@ class _Run:
         bad = self.guard.first_bad(optimizers=True)
         also = "" if bad is None or bad[0] == error.name else f"{bad[0]} is {bad[1]} too; "
         self.guard.restore()
-        kept = ("no checkpoint of this run was written yet; the model and its optimizers are back at the state "
-                "the run started from" if self.good_epoch is None else
-                f"the model and its optimizers are back at the last good checkpoint {self.checkpoint_path} "
-                f"(epoch {self.good_epoch}), which was kept")
+        if self.good_epoch is None:
+            kept = ("no checkpoint of this run was written yet; the model and its optimizers are back at the state "
+                    "the run started from")
+        elif self.checkpoint_path is None:
+            kept = (f"the model and its optimizers are back at their state after epoch {self.good_epoch} (nothing "
+                    "was saved: the run has no out_dir)")
+        else:
+            kept = (f"the model and its optimizers are back at the last good checkpoint {self.checkpoint_path} "
+                    f"(epoch {self.good_epoch}), which was kept")
         return error.at(epoch, batch, f"{also}training stopped; {kept}. {ADVICE}")
 
     def validate(self, loader):
@@ -253,21 +257,25 @@ class _Run:
         return Interrupted(f"{where}: saved {self.checkpoint_path}")
 
     def save(self, position):
-        """Write the checkpoint for ``position`` (the RNG state saved is the position's, not the current).
+        """Write the checkpoint for ``position`` (the RNG state saved is the position's, not the current),
+        and make this state the good one to go back to (also in a run without ``out_dir``).
 
         A Ctrl-C during the write waits for its end; a state that is not finite is never written
         (``save_checkpoint`` refuses it: the run stops as after a bad step).
         """
-        if self.checkpoint_path is None:
-            return
         current = backend.get_rng_state()
         backend.set_rng_state(position.rng_state)
         try:
-            with interrupts_held():
-                save_checkpoint(self.checkpoint_path, self.trainer.model, self.trainer.optimizers,
-                                epoch=position.epoch, config=self.config,
-                                extra={"position": position.saved(), "history": position.history,
-                                       "batch_values": position.batch_values})
+            if self.checkpoint_path is None:
+                bad = self.guard.first_bad(optimizers=True)
+                if bad is not None:
+                    raise NotFinite(*bad)
+            else:
+                with interrupts_held():
+                    save_checkpoint(self.checkpoint_path, self.trainer.model, self.trainer.optimizers,
+                                    epoch=position.epoch, config=self.config,
+                                    extra={"position": position.saved(), "history": position.history,
+                                           "batch_values": position.batch_values})
         except NotFinite as error:
             raise self._diverged(error, position.epoch, None) from None
         finally:
