@@ -150,7 +150,7 @@ def test_a_huge_learning_rate_exits_1_and_leaves_no_nan_checkpoint(tmp_path, cap
 
 
 def test_sample_and_evaluate_refuse_outputs_that_are_not_finite(ae_run, tmp_path, capsys, monkeypatch):
-    nan_samples = lambda model, n, labels, run: np.full((n, 1, 28, 28), np.nan, np.float32)
+    nan_samples = lambda model, run, n, labels: np.full((n, 1, 28, 28), np.nan, np.float32)
     nan_metrics = lambda model, run: {"mse": 0.1, "bce": float("nan")}
     monkeypatch.setitem(RECIPES, "ae", dataclasses.replace(RECIPES["ae"], sample=nan_samples, evaluate=nan_metrics))
     code, _, err = cli(capsys, "sample", ae_run, "--n", "4", "--out", tmp_path / "s.npy")

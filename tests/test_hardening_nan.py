@@ -12,7 +12,8 @@ from tinygen.autograd import Tensor
 from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.data import DataLoader, Dataset
 from tinygen.finite import NotFinite
-from tinygen.train import CHECKPOINT_NAME, GradientTrainer, fit
+from tinygen.train import CHECKPOINT_NAME, fit
+from tinygen.trainer import GradientTrainer
 
 
 def points(n, seed=0, nan_at=None):

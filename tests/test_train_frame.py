@@ -14,7 +14,8 @@ from tinygen.autograd import Tensor
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset
 from tinygen.finite import NotFinite
-from tinygen.train import CHECKPOINT_NAME, Trainer, fit
+from tinygen.train import CHECKPOINT_NAME, fit
+from tinygen.trainer import Trainer
 
 EPOCHS, BATCHES = 3, 4  # 4 batches of 6 an epoch
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.backend import numpy  # host arrays: files and pictures
-from tinygen.checkpoint import load_checkpoint
+from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.console import UsageError
 from tinygen.data import DataLoader, describe_datasets
 from tinygen.finite import NotFinite, require_finite
@@ -18,8 +18,7 @@ from tinygen.models import RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.progress import heartbeat
 from tinygen.train import CHECKPOINT_NAME, Interrupted, fit
-
-TRAINING_DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 1e-3, "seed": 0, "limit": None, "epochs": 10}
+from tinygen.weights import load_safetensors, save_safetensors
 EVAL_BATCH = 500
 SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
 GRID_MAX = 400          # a PNG shows at most this many samples; .npy/.npz hold them all
@@ -43,9 +42,9 @@ def command_train(args):
                 "nothing was saved, so there is nothing to resume: run the command again to start")
         raise KeyboardInterrupt(f"interrupted before training began; {kept}") from None
     print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
-    if recipe.figures is not None:
+    if recipe.figures is not None and figures_possible():
         try:
-            paths = recipe.figures(model, history, run, out)
+            paths = recipe.figures(model, run, history)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(f"interrupted while drawing the figures; the trained run is saved in "
                                     f"{out / CHECKPOINT_NAME}") from None
@@ -64,10 +63,10 @@ def train(args, recipe, out):
     check_data(recipe, run.train)
     settings["data_shape"] = list(run.train.images.shape[1:])
     model = build_model(recipe, settings)
-    trainer = recipe.trainer(model, settings)
+    trainer = recipe.trainer(model, run)
     if not args.resume:
         clear_run_folder(out)
-    epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, out, epoch))
+    epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, epoch))
     print(f"training {recipe.name} on {run.train.name} ({len(run.train)} train / {len(run.test)} test) "
           f"for {settings['epochs']} epochs into {out}")
     history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
@@ -75,6 +74,15 @@ def train(args, recipe, out):
                   resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
                   progress=False if args.no_progress else None, on_epoch_end=epoch_end)
     return model, run, history
+
+
+def figures_possible():
+    """True where matplotlib is installed; else says once that the figures are skipped, and why."""
+    from importlib.util import find_spec
+    if find_spec("matplotlib") is not None:
+        return True
+    print("figures:    skipped: matplotlib is not installed (pip install -e \".[plot]\" draws them)")
+    return False
 
 
 def training_settings(args, recipe, out):
@@ -87,19 +95,19 @@ def training_settings(args, recipe, out):
              "train_args": dict(args.train_arg) or None}
     checkpoint_path = out / CHECKPOINT_NAME
     if args.resume:
-        return resumed_settings(args, given, checkpoint_path)
+        return resumed_settings(args, recipe, given, checkpoint_path)
     if checkpoint_path.is_file() and not args.overwrite:
         raise UsageError(f"{out} already holds a run ({checkpoint_path}); add --resume to continue it, "
                          "--overwrite to start it again, or choose another --out")
-    defaults = {**TRAINING_DEFAULTS, **recipe.defaults}
+    defaults = {key: value for key, (value, _) in recipe.training_defaults().items()}
     settings = {key: defaults.get(key) if value is None else value for key, value in given.items()}
     settings["epochs"] = args.epochs or defaults["epochs"]
-    settings["model_args"] = settings["model_args"] or {}
-    settings["train_args"] = recipe.check_train_args(settings["train_args"] or {})
+    settings["model_args"] = checked(recipe.model_options, settings["model_args"])
+    settings["train_args"] = checked(recipe.training_options, settings["train_args"])
     return settings
 
 
-def resumed_settings(args, given, checkpoint_path):
+def resumed_settings(args, recipe, given, checkpoint_path):
     """The settings of the run in ``checkpoint_path``, which the command line may repeat but not change;
     ``--epochs`` (more than the epochs done) is the only one it may raise."""
     if args.overwrite:
@@ -109,6 +117,7 @@ def resumed_settings(args, given, checkpoint_path):
                          "--resume (or point --out at the run folder)")
     checkpoint = load_checkpoint(checkpoint_path, expected_model=args.model)
     saved, done = checkpoint.config, checkpoint.epoch
+    given = resolved_like(recipe, given, saved)
     for key, value in given.items():
         if value is not None and value != saved.get(key):
             raise UsageError(f"--resume keeps the run's settings: {key} was {saved.get(key)!r}, "
@@ -121,14 +130,30 @@ def resumed_settings(args, given, checkpoint_path):
     return {**saved, "epochs": epochs}
 
 
+def checked(resolve, given):
+    """Every -m (or -t) setting, the given ones over the recipe's defaults; a refused one is a UsageError."""
+    try:
+        return resolve(given or {})
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def resolved_like(recipe, given, saved):
+    """``given`` with its -m / -t settings resolved over the saved run's, so that a repeated setting compares
+    equal however it was typed (2 and 2.0, a list and a tuple)."""
+    resolved = dict(given)
+    for key, resolve in (("model_args", recipe.model_options), ("train_args", recipe.training_options)):
+        if given[key] is not None:
+            before = checked(resolve, saved.get(key))
+            after = checked(resolve, {**before, **given[key]})
+            resolved[key] = None if after == before else after
+    return resolved
+
+
 def build_model(recipe, settings):
-    """The recipe's model for the run's data shape and -m arguments."""
-    accepted = recipe.model_arguments()
-    unknown = sorted(set(settings["model_args"]) - set(accepted))
-    if unknown:
-        raise UsageError(f"model {recipe.name!r} takes the arguments {', '.join(accepted) or 'none'}; got "
-                         f"{', '.join(unknown)}")
-    return recipe.build(tuple(settings["data_shape"]), **settings["model_args"])
+    """The recipe's model for the run's data shape and -m settings (a checkpoint written before a setting
+    existed gets the setting's default)."""
+    return recipe.build(tuple(settings["data_shape"]), **checked(recipe.model_options, settings["model_args"]))
 
 
 def clear_run_folder(out):
@@ -208,7 +233,7 @@ def draw_samples(recipe, model, n, labels, run):
         with heartbeat("sample"):
             for start in range(0, n, SAMPLE_BATCH):
                 count = min(SAMPLE_BATCH, n - start)
-                part = recipe.sample(model, count, None if labels is None else labels[start:start + count], run)
+                part = recipe.sample(model, run, count, None if labels is None else labels[start:start + count])
                 require_finite([("samples", part)], owner=f"the samples of {recipe.name}")
                 parts.append(part)
     except NotFinite as error:
@@ -263,7 +288,7 @@ def command_reconstruct(args):
         raise UsageError(f"model {recipe.name!r} does not reconstruct its input")
     check_shape(recipe, run.test, run.settings)
     images = run.test.images[:args.n]
-    reconstructed = recipe.reconstruct(model, images)
+    reconstructed = recipe.reconstruct(model, run, images)
     if isinstance(reconstructed, dict):  # rows to show, e.g. noisy / denoised / clean; the error is the 2nd row's
         rows = list(reconstructed.values())
         error = float(numpy.mean((rows[1] - images) ** 2))
@@ -296,17 +321,31 @@ def command_export(args):
     out = Path(args.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out {out}: export writes the safetensors format; name the file *.safetensors")
-    try:
-        from safetensors.numpy import save_file
-    except ImportError:
-        raise UsageError("export needs the safetensors package: pip install -e '.[export]'") from None
     recipe, model, _ = trained_model(args.location)
-    tensors = {name: numpy.ascontiguousarray(backend.to_numpy(value.data))
-               for name, value in model.state_dict().items()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out), metadata={"tinygen_model": recipe.name, "format": "pt"})
-    print(f"wrote {len(tensors)} tensors of {recipe.name} ({sum(t.size for t in tensors.values()):,} numbers) "
-          f"to {out}")
+    save_safetensors(model, out, metadata={"tinygen_model": recipe.name})
+    print(f"wrote {len(model.state_dict())} tensors of {recipe.name} "
+          f"({sum(value.size for value in model.state_dict().values()):,} numbers) to {out}")
+
+
+def command_import(args):
+    """A run folder from weights saved elsewhere (PyTorch's safetensors.torch.save_file of the twin's
+    state_dict): the model built with the run's -m settings for the dataset's examples, then loaded."""
+    recipe = get_recipe(args.model)
+    out = Path(args.out)
+    if (out / CHECKPOINT_NAME).is_file() and not args.overwrite:
+        raise UsageError(f"{out} already holds a run; add --overwrite to replace it, or choose another --out")
+    defaults = {key: value for key, (value, _) in recipe.training_defaults().items()}
+    settings = {**defaults, "dataset": args.dataset or defaults["dataset"], "model": recipe.name,
+                "model_args": checked(recipe.model_options, dict(args.model_arg)),
+                "train_args": checked(recipe.training_options, {}), "epochs": 0, "imported_from": str(args.weights)}
+    run = RunData(settings, args.data_dir, out)
+    check_data(recipe, run.test)
+    settings["data_shape"] = list(run.test.images.shape[1:])
+    model = build_model(recipe, settings)
+    load_safetensors(model, args.weights)
+    save_checkpoint(out / CHECKPOINT_NAME, model, epoch=0, config=settings)
+    print(f"imported {len(model.state_dict())} tensors from {args.weights} into {out / CHECKPOINT_NAME}: "
+          f"`tinygen evaluate {out}`, `tinygen sample {out}` use them")
 
 
 # --- listing -----------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ from tinygen.finite import NotFinite
 from tinygen.guard import Guard
 from tinygen.interrupts import interrupts_held
 from tinygen.progress import Progress
-from tinygen.trainer import GradientTrainer, Trainer  # noqa: F401  (the loop's vocabulary)
+from tinygen.trainer import Trainer
 
 CHECKPOINT_NAME = "checkpoint.npz"
 ADVICE = "A lower learning rate (a tenth, say) usually helps."
