@@ -45,12 +45,12 @@ def test_shipped_weights_are_small_half_precision_and_documented(path):
 
 def _models():
     """name -> (the module the lesson loads the file into, the prefix its keys carry in the file)."""
-    from tinygen.models.gan.recipe import build_cgan, build_dcgan
+    from tinygen.models import get_recipe
     from tinygen.models.gan.toy import ToySettings
     from tinygen.models.rbm.model import RBM
     from tinygen.toy_experiment import toy_gan
-    return {"dcgan": (build_dcgan((1, 28, 28), width=32, ema=0.99), ""),
-            "cgan": (build_cgan((1, 28, 28), width=32, ema=0.99), ""),
+    return {"dcgan": (get_recipe("dcgan").model((1, 28, 28), width=32, ema=0.99), ""),
+            "cgan": (get_recipe("cgan").model((1, 28, 28), width=32, ema=0.99), ""),
             "rbm": (RBM(784, 500), ""),
             "ring8": (toy_gan("wgan_gp", ToySettings()).generator, "wgan_gp/generator.")}
 
