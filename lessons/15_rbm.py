@@ -209,8 +209,8 @@ assert copier_log_likelihood < base_log_likelihood - 300
 # digits: `tinygen train rbm -m k=10 -m persistent=False --epochs 10`; a 64-unit RBM trained
 # for seconds dreams only smudges). The next cell prints which. Each hidden unit's 784
 # weights drawn as a 28 × 28 image are its **filter**: the pattern of ink that switches it
-# on (white: its most positive weight, black: its most negative; each filter is scaled to its
-# own range, so mid grey is not always 0). Samples come from Gibbs chains started at uniform
+# on (red: ink there switches it on, blue: ink there switches it off, white: the pixel does
+# not matter; each filter is scaled by its own largest weight). Samples come from Gibbs chains started at uniform
 # noise and run for many steps; we show p(v | h) at the end of each chain, and let the shipped
 # digit classifier read them.
 
@@ -225,9 +225,9 @@ else:
     rbm, best = models[best], f"{best}, {n_hidden} hidden"
     print(f"the RBM from here on: {best}, trained above")
 weights = rbm.weight.data[:100]
-low, high = weights.min(axis=1, keepdims=True), weights.max(axis=1, keepdims=True)
-plot.image_grid(((weights - low) / (high - low)).reshape(-1, 1, 28, 28), lesson.path("filters.png"), ncols=10,
-                title=f"{best}: weights of the first 100 hidden units")
+signed = weights / np.abs(weights).max(axis=1, keepdims=True)          # each filter in [-1, 1], 0 stays 0
+plot.image_grid(((signed + 1) / 2).reshape(-1, 1, 28, 28), lesson.path("filters.png"), ncols=10, cmap="RdBu_r",
+                title=f"{best}: weights of the first 100 hidden units (red +, blue −, white 0)")
 chain_steps = lesson.pick(1000, 2000)
 tg.manual_seed(3)
 noise = tg.backend.generator().random((64, 784), dtype=np.float32)

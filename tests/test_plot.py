@@ -190,3 +190,12 @@ def test_importable_and_usable_without_a_display(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0"  # no figure left open
     assert (tmp_path / "x.png").stat().st_size > 0
+
+
+def test_image_grid_colours_values_through_a_colour_map(tmp_path):
+    images = np.zeros((2, 1, 28, 28), dtype=np.float32)
+    images[1] = 1.0
+    path = plot.image_grid(images, tmp_path / "signed.png", ncols=2, cmap="RdBu_r")
+    rgb = imread(path)[..., :3]
+    low, high = rgb[cell_centre(0, 0, 28)], rgb[cell_centre(0, 1, 28)]
+    assert low[2] > low[0] + 0.2 and high[0] > high[2] + 0.2, "0 is blue and 1 is red in RdBu_r"

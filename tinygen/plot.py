@@ -32,10 +32,12 @@ CHART_SIZE_PX = {"loss_curves": (640, 400), "latent_scatter": (600, 600)}
 GAP_VALUE = 0.5   # mid grey between cells: visible against black backgrounds and white strokes
 
 
-def image_grid(images, path, ncols=8, title=None, pad=1, row_labels=None):
+def image_grid(images, path, ncols=8, title=None, pad=1, row_labels=None, cmap="gray"):
     """Save images (N, 1, H, W) or (N, H, W), values in [0, 1], as a grid with ``ncols`` columns.
 
-    ``row_labels``: one text per row of the grid, written to the left of its row.
+    ``row_labels``: one text per row of the grid, written to the left of its row. ``cmap``: a
+    matplotlib colour map for the values (a diverging one such as "RdBu_r" shows signed weights
+    mapped to [0, 1] with 0 at 0.5: say what the colours mean in the title).
     """
     images = _grey_images(images, "images")
     mosaic = tile(images, ncols, pad)
@@ -43,7 +45,7 @@ def image_grid(images, path, ncols=8, title=None, pad=1, row_labels=None):
         rows = math.ceil(len(images) / min(_positive_int("ncols", ncols), len(images)))
         if len(row_labels) != rows:
             raise ValueError(f"row_labels must give one label per row of the grid ({rows}), got {len(row_labels)}")
-    return _save_mosaic(mosaic, images.shape[1], path, title, row_labels)
+    return _save_mosaic(mosaic, images.shape[1], path, title, row_labels, cmap)
 
 
 def reconstructions(originals, reconstructed, path, n=10, title=None):
@@ -191,7 +193,7 @@ def tile(images, ncols, pad=1):
     return np.pad(mosaic, ((pad, 0), (pad, 0)), constant_values=GAP_VALUE)
 
 
-def _save_mosaic(mosaic, image_height, path, title, row_labels=None):
+def _save_mosaic(mosaic, image_height, path, title, row_labels=None, cmap="gray"):
     """The mosaic pixel-exact; ``title`` on top, ``row_labels`` (one per row of cells) in a margin on the left."""
     scale = max(1, CELL_PX // image_height)
     height_px, mosaic_width_px = mosaic.shape[0] * scale, mosaic.shape[1] * scale
@@ -200,7 +202,7 @@ def _save_mosaic(mosaic, image_height, path, title, row_labels=None):
     width_px, total_px = mosaic_width_px + label_px, height_px + title_px
     figure = Figure(figsize=(width_px / DPI, total_px / DPI), dpi=DPI)
     axes = figure.add_axes((label_px / width_px, 0, mosaic_width_px / width_px, height_px / total_px))
-    axes.imshow(mosaic, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
+    axes.imshow(mosaic, cmap=cmap, vmin=0.0, vmax=1.0, interpolation="nearest", aspect="auto")
     axes.set_axis_off()
     if title:
         figure.text(0.5, 1 - 0.5 * title_px / total_px, title, ha="center", va="center",
