@@ -93,7 +93,7 @@ assert fds[-1] < 0.6 * fds[0]
 #
 # A few epochs make the FD fall, but they do not make digits: the samples of a 3-epoch
 # generator are still blobs. Drawing digits takes the full recipe, 40 epochs on all 4,000
-# training digits (about 4 CPU-minutes). So in quick mode the page now **loads the weights
+# training digits (about 3 CPU-minutes). So in quick mode the page **loads the weights
 # that recipe trained** (`lessons/weights/dcgan.npz`, made by
 # `tinygen train dcgan -m width=32 -m ema=0.99 --epochs 40`, see `lessons/weights/README.md`);
 # in full mode it keeps the generator it has just trained. The next cell prints which.

@@ -53,7 +53,7 @@ assert all(0 < row["train_d_fake"] < 1 for row in history)
 # %% [markdown]
 # Three epochs teach the game but not the digits. Painting the digit asked for takes the full
 # recipe, 25 epochs on all 4,000 training digits (about 3 CPU-minutes). So in quick mode the page
-# now **loads the generator that recipe trained** (`lessons/weights/cgan.npz`, made by
+# **loads the generator that recipe trained** (`lessons/weights/cgan.npz`, made by
 # `tinygen train cgan -m width=32 -m ema=0.99 --epochs 25`, see `lessons/weights/README.md`); in
 # full mode it keeps the one it has just trained. Samples come from the generator's weight
 # average (EMA 0.99, lesson 12).

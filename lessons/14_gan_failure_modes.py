@@ -105,7 +105,7 @@ assert all(later < earlier for earlier, later in zip(ratios, ratios[1:])), "the 
 # the samples of the same 500 noise vectors at five moments of the run, titled by the generator step
 # (red crosses: the modes).
 #
-# The four runs take about 10 CPU-minutes, more than quick mode's budget. So in quick mode the page
+# The four runs take about 7 CPU-minutes, more than quick mode's budget. So in quick mode the page
 # **loads the runs that this recipe recorded** (`lessons/weights/ring8.npz`, made by
 # `python scripts/make_lesson_weights.py ring8`): every loss's snapshots and measurements, and the
 # WGAN-GP generator's weights, whose samples are counted again here. In full mode it trains them.
