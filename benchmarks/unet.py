@@ -2,13 +2,15 @@
 PyTorch twin: same weights, same noisy batch, same time steps and labels, float32.
 
 Run: python benchmarks/unet.py [--batch-size 64] [--base 32] [--steps 5] [--threads 1] [--clock cpu|wall]
-                               [--conditional] [--no-attention] [--profile]
+                               [--conditional] [--no-attention] [--profile] [--layers]
 
 The two take turns step by step (after a warm-up step each), so a change in the machine's load falls on
-both; the table gives the median step. The first step's losses are printed side by side: the same
-weights and batch give the same loss to float32 tolerance. Without PyTorch, tinygen alone is timed.
---profile runs tinygen's steps under cProfile and prints the functions with the most own time, and the
-share of the step each kind of layer takes (forward and backward, by cumulative time).
+both; the table gives the best and the median step. The first step's losses are printed side by side:
+the same weights and batch give the same loss to float32 tolerance. Without PyTorch, tinygen alone is timed.
+--profile runs tinygen's steps under cProfile and prints the functions with the most own time, then each
+Function's forward and backward. --layers times every convolution and GroupNorm (with its SiLU) the U-Net
+runs (shapes found by forward hooks), forward and backward on its own, in both frameworks: where a step's
+time goes.
 """
 import argparse
 import cProfile
@@ -22,7 +24,7 @@ import numpy as np
 
 import tinygen as tg
 import tinygen.functional as F
-from tinygen import optim
+from tinygen import nn, optim
 from tinygen.autograd import Function
 from tinygen.models.diffusion.networks import UNet
 
@@ -66,6 +68,72 @@ def torch_step(torch, twin):
         optimizer.step()
         return loss.item()
     return step
+
+
+TIMED_LAYERS = (nn.Conv2d, nn.ConvTranspose2d, nn.GroupNorm)
+
+
+def timed_layers(unet, args):
+    """[(layer, input shape, how many layers share both)] of every convolution and GroupNorm in one forward."""
+    seen, handles = {}, []
+    for module in unet.modules():
+        if isinstance(module, TIMED_LAYERS):
+            record = lambda m, inputs, output: seen.setdefault((m.describe(), inputs[0].shape), [m]).append(m)
+            handles.append(module.register_forward_hook(record))
+    with tg.no_grad():
+        unet(tg.zeros(args.batch_size, 1, 28, 28), 0, 0 if args.conditional else None)
+    for handle in handles:
+        handle.remove()
+    return [(layers[0], shape, len(layers) - 1) for (_, shape), layers in seen.items()]
+
+
+def layer_steps(torch, layer, x):
+    """(tinygen step, torch step): forward + backward of ``layer`` on x, gradients for x and the parameters.
+
+    A GroupNorm is timed with the SiLU that follows it in every residual block: silu(group_norm(x)).
+    """
+    arrays = (x, layer.weight.numpy(), layer.bias.numpy())
+    if isinstance(layer, nn.GroupNorm):
+        ours = lambda x, w, b: F.silu(F.group_norm(x, layer.num_groups, w, b))
+        theirs = lambda x, w, b: torch.nn.functional.silu(torch.nn.functional.group_norm(x, layer.num_groups, w, b))
+    else:
+        transposed = isinstance(layer, nn.ConvTranspose2d)
+        options = {"stride": layer.stride, "padding": layer.padding}
+        ours = lambda *a: (F.conv_transpose2d if transposed else F.conv2d)(*a, **options)
+        functional = torch.nn.functional
+        theirs = lambda *a: (functional.conv_transpose2d if transposed else functional.conv2d)(*a, **options)
+
+    def tinygen_step():
+        y = ours(*(tg.tensor(a, requires_grad=True) for a in arrays))
+        y.backward(tg.ones(*y.shape))
+
+    def torch_step():
+        y = theirs(*(torch.tensor(a, requires_grad=True) for a in arrays))
+        y.backward(torch.ones_like(y))
+    return tinygen_step, torch_step
+
+
+def time_layers(torch, unet, args, repeats=5):
+    """Forward + backward of each layer shape alone, best of ``repeats``, both frameworks; totals per kind."""
+    rng, clock = np.random.default_rng(2), CLOCKS[args.clock]
+    print(f"each convolution and GroupNorm + SiLU of the U-Net alone, forward + backward, batch {args.batch_size}, "
+          f"best of {repeats}, {args.clock} ms (xK: K layers of that shape)")
+    totals = {}
+    for layer, shape, count in timed_layers(unet, args):
+        steps = layer_steps(torch, layer, rng.standard_normal(shape).astype(np.float32))
+        best = [min(_seconds(step, clock) for _ in range(repeats)) * 1000 for step in steps]
+        kind = "GroupNorm + SiLU" if isinstance(layer, nn.GroupNorm) else "convolutions"
+        totals[kind] = [total + count * ms for total, ms in zip(totals.get(kind, [0, 0]), best)]
+        print(f"  {layer.describe():57} {str(shape[1:]):14} x{count}  tinygen {best[0]:7.1f}  torch {best[1]:7.1f}  "
+              f"ratio {best[0] / best[1]:.2f}")
+    for kind, (ours, theirs) in totals.items():
+        print(f"  all {kind} of one step: tinygen {ours:.0f} ms, torch {theirs:.0f} ms, ratio {ours / theirs:.2f}")
+
+
+def _seconds(step, clock):
+    start = clock()
+    step()
+    return clock() - start
 
 
 def settings(args):
@@ -134,6 +202,8 @@ def main():
     parser.add_argument("--conditional", action="store_true", help="a class-conditional U-Net (10 classes)")
     parser.add_argument("--no-attention", action="store_true", help="no self-attention in the middle")
     parser.add_argument("--profile", action="store_true", help="profile tinygen's steps instead of timing both")
+    parser.add_argument("--layers", action="store_true",
+                        help="time each convolution and GroupNorm shape alone instead (needs PyTorch)")
     add_threads_option(parser)
     add_clock_option(parser, default="cpu")
     args = parser.parse_args()
@@ -147,14 +217,18 @@ def main():
         if args.profile:
             profile(steps["tinygen"], args)
             return
+        if args.layers and torch is not None:
+            time_layers(torch, unet, args)
+            return
         seconds = time_steps(steps, args)
-    medians = {name: statistics.median(values) for name, values in seconds.items()}
-    print(f"U-Net {settings(args)}, batch {args.batch_size}, {args.clock} seconds per training step "
-          f"(median of {args.steps}), threads {args.threads or 'default'}:")
-    for name, value in medians.items():
-        print(f"  {name:8} {value:.3f} s")
-    if "torch" in medians:
-        print(f"  ratio tinygen / torch: {medians['tinygen'] / medians['torch']:.2f}")
+    summary = {name: (min(values), statistics.median(values)) for name, values in seconds.items()}
+    print(f"U-Net {settings(args)} ({nn.parameter_count(unet):,} parameters), batch {args.batch_size}, "
+          f"{args.clock} seconds per training step over {args.steps} steps, threads {args.threads or 'default'}:")
+    for name, (best, median) in summary.items():
+        print(f"  {name:8} best {best:.3f} s, median {median:.3f} s")
+    if "torch" in summary:
+        ratios = [ours / theirs for ours, theirs in zip(summary["tinygen"], summary["torch"])]
+        print(f"  ratio tinygen / torch: best {ratios[0]:.2f}, median {ratios[1]:.2f}")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,8 @@ class SiLU(Function):
             slope *= x.data
             slope += 1
             slope *= self.s
-            return gy * Tensor(slope)
+            slope *= gy.data
+            return Tensor(slope)
         s = sigmoid(x)  # second order needs s as a function of x
         return gy * (s * (1 + x * (1 - s)))
 

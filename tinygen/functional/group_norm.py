@@ -12,11 +12,12 @@ memory order the input has, so a convolution's channels-last output is neither c
 reordered), the affine map folded in, and the backward in closed form (g = dL/dy, x_hat the
 standardized input, sums over each group's M values):
     dL/dx = inv_std (w g - mean(w g) - x_hat mean(w g x_hat)),  dL/dw = sum over N, * of g x_hat,  dL/db = sum g.
-A second derivative is taken through the same formula written with Normalize (tinygen.functional.norm).
+For a second derivative the same formula is written in differentiable ops (x_hat by Normalize, tinygen.functional.norm).
 """
-from tinygen.autograd import Function, Tensor, as_tensor, grad, is_grad_enabled
+from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.norm import Normalize
+from tinygen.functional.reduction import mean, var
 
 
 def channel_sums(a):
@@ -56,7 +57,7 @@ class GroupNorm(Function):
         return y
 
     def backward(self, gy):
-        if is_grad_enabled():  # a second derivative: differentiate the same map built from differentiable ops
+        if is_grad_enabled():  # a second derivative will be taken: the same formula as a graph
             return _second_order_ready_gradients(self.inputs, gy, self.groups, self.eps)
         (x, weight, bias), g, x_hat = self.inputs, gy.data, self.x_hat
         w = weight.data.reshape(self.stat_shape[1:])
@@ -67,18 +68,23 @@ class GroupNorm(Function):
         return Tensor(gx), Tensor(sum_g_x_hat.sum(axis=0)), Tensor(sum_g.sum(axis=0))
 
 
-def _composed(x, weight, bias, groups, eps):
-    """The same map in differentiable ops: Normalize over (N, G, C/G * pixels), then the per-channel affine."""
-    channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
-    x_hat = Normalize((2,), eps)(x.reshape(x.shape[0], groups, -1)).reshape(x.shape)
-    return x_hat * weight.reshape(channel_shape) + bias.reshape(channel_shape)
-
-
 def _second_order_ready_gradients(inputs, gy, groups, eps):
-    """(dL/dx, dL/dw, dL/db) as a graph, for inputs (x, weight, bias) and dL/dy = gy."""
-    wanted = [t for t in inputs if t.requires_grad]
-    grads = iter(grad(_composed(*inputs, groups, eps), wanted, gy, create_graph=True, allow_unused=True))
-    return tuple(next(grads) if t.requires_grad else None for t in inputs)
+    """(dL/dx, dL/dw, dL/db) for inputs (x, weight, bias) and dL/dy = gy, by the closed form above written in
+    differentiable ops: x_hat and inv_std are rebuilt from x as a graph (Normalize, var), so they can be
+    differentiated again. Shapes are grouped as (N, G, C/G * pixels) for the group means."""
+    x, weight, bias = inputs
+    grouped = lambda t: t.reshape(x.shape[0], groups, -1)
+    channel_shape = (1, x.shape[1]) + (1,) * (x.ndim - 2)
+    other_axes = (0,) + tuple(range(2, x.ndim))
+    x_hat = Normalize((2,), eps)(grouped(x))
+    gw = (gy * x_hat.reshape(x.shape)).sum(axis=other_axes) if weight.requires_grad else None
+    gb = gy.sum(axis=other_axes) if bias.requires_grad else None
+    if not x.requires_grad:
+        return None, gw, gb
+    inv_std = (var(grouped(x), axis=2, keepdims=True) + eps) ** -0.5
+    g = grouped(gy * weight.reshape(channel_shape))
+    gx = inv_std * (g - mean(g, axis=2, keepdims=True) - x_hat * mean(g * x_hat, axis=2, keepdims=True))
+    return gx.reshape(x.shape), gw, gb
 
 
 def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
