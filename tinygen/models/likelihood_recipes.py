@@ -5,8 +5,8 @@ whole likelihood table) before a model sees it. ``tinygen evaluate`` reports
 
     nll_nats   the mean exact negative log-likelihood of the binarized test images, nats per image
     nll_nats_se  its standard error over the test images
-    fd         the Frechet distance of ``-t fd_samples`` samples to the binarized test images in the shipped
-               classifier's features (datasets with a shipped classifier only; -t fd_samples=0 skips it)
+    fd         the Frechet distance of ``-t fd_samples`` samples (None: as many as the test images; 0: no fd) to
+               the binarized test images, in the shipped classifier's features (datasets with one only)
 
 and each recipe module says what its number is: ``LIKELIHOOD = {"unit": "nats", "kind": "exact"}``.
 """
@@ -20,11 +20,12 @@ from tinygen.metrics.digit_classifier import has_classifier
 from tinygen.models.common import loss_curves, map_batches
 from tinygen.models.options import integer
 
-GRID = 64
+GRID = 36   # samples in the figure (each costs one network pass per pixel)
 
 
 def train_options(fd_samples):
-    """The ``-t`` settings: fd_samples, how many samples evaluate's fd takes (0: no fd), by default ``fd_samples``."""
+    """The ``-t`` settings: fd_samples, how many samples evaluate's fd takes (None: as many as the test images;
+    0: no fd), by default ``fd_samples``."""
     return {"fd_samples": integer(fd_samples, low=0)}
 
 
@@ -47,6 +48,7 @@ def evaluate(model, run):
     mean, error = test_nll(model, run.test.images)
     metrics = {"nll_nats": mean, "nll_nats_se": error}
     count = run.settings["train_args"]["fd_samples"]
+    count = len(run.test) if count is None else count
     if count >= 2 and has_classifier(run.dataset) and tuple(run.settings["data_shape"]) == (1, 28, 28):
         from tinygen.metrics.sample_quality import SampleQuality
         real = binarize(np.asarray(run.test.images, dtype=np.float32))

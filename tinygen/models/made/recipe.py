@@ -4,7 +4,7 @@
     -m num_masks=1                 K mask sets: K > 1 trains the order/connectivity-agnostic model, one set
                                    drawn per step, and evaluates the mixture of all K (K times the cost)
     -m mask_seed=0                 the masks' own seed (a checkpoint does not store them: the seed rebuilds them)
-    -t fd_samples=1000             samples for `tinygen evaluate`'s fd (0: skip it)
+    -t fd_samples=None             samples for `tinygen evaluate`'s fd (None: as many as the test images; 0: none)
 
 Images are binarized at 0.5; `tinygen evaluate` reports the exact test NLL in nats (likelihood_recipes.py).
 """
@@ -34,6 +34,6 @@ def trainer(model, run):
 
 RECIPE = register(Recipe(
     name="made", summary="MADE, the masked autoencoder (784-500-784): exact likelihood of binarized images",
-    build=build, options=OPTIONS, trainer=trainer, train_options=train_options(fd_samples=1000),
+    build=build, options=OPTIONS, trainer=trainer, train_options=train_options(fd_samples=None),
     defaults={"epochs": 100, "lr": 1e-3, "batch_size": 100},
     sample=sample, evaluate=evaluate, figures=figures))
