@@ -105,3 +105,11 @@ def test_state_dict_has_the_plain_layers_keys_and_moves_to_torch():
 def test_bad_masks_are_refused_by_name(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_masked_conv_refuses_an_input_of_another_dtype_or_channel_count():
+    layer = nn.MaskedConv2d(2, 3, 3, "B")
+    with pytest.raises(TypeError, match="differs from input dtype float64"):
+        layer(tg.tensor(np.zeros((1, 2, 4, 4))))
+    with pytest.raises(ValueError, match="expects 2 input channels"):
+        layer(tg.zeros(1, 3, 4, 4))

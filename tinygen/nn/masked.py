@@ -14,6 +14,7 @@ from tinygen import backend
 from tinygen.autograd import Tensor
 from tinygen.backend import xp
 from tinygen.functional.conv import Conv2d as Convolution
+from tinygen.functional.conv_arguments import check_operands
 from tinygen.nn.conv import Conv2d
 from tinygen.nn.linear import Linear
 
@@ -73,11 +74,14 @@ class MaskedConv2d(Conv2d):
         weight = (self.weight * self.mask)[:, :, :rows]
         # output row a of the cropped kernel reads padded rows a .. a + rows - 1, as the full kernel's did; the
         # natural output would have k // 2 more rows at the bottom (padding and masked rows only): not computed
+        check_operands("conv2d", x, weight, self.bias, in_channel_axis=1, out_channel_axis=0)
         inputs = (x, weight) if self.bias is None else (x, weight, self.bias)
         return Convolution((1, 1), self.padding, (1, 1), tuple(x.shape[2:]))(*inputs)
 
     def extra_repr(self):
-        return f"{self.in_channels} -> {self.out_channels}, kernel {self.kernel_size[0]}, mask {self.mask_type}"
+        height, width = self.kernel_size
+        kernel = str(height) if height == width else f"{height}x{width}"
+        return f"{self.in_channels} -> {self.out_channels}, kernel {kernel}, mask {self.mask_type}"
 
 
 def _checked_mask(layer, mask, shape):
