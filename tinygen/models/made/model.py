@@ -18,7 +18,7 @@ import math
 import tinygen.functional as F
 from tinygen import backend, nn
 from tinygen.backend import numpy as np  # host arrays: the masks' own generator
-from tinygen.models.autoregressive import bernoulli_log_prob, check_binary, check_count, sample_in_order
+from tinygen.models.common import bernoulli_log_prob, check_binary, check_count, sample_in_order
 from tinygen.models.made.networks import mask_set, masked_network
 
 

@@ -11,7 +11,7 @@ which gives the same numbers as the whole image at a fraction of its cost.
 import math
 
 from tinygen import nn
-from tinygen.models.autoregressive import bernoulli_log_prob, check_binary, check_count, sample_in_order
+from tinygen.models.common import bernoulli_log_prob, check_binary, check_count, sample_in_order
 from tinygen.models.pixelcnn.networks import pixelcnn_network, rows_seen
 
 
