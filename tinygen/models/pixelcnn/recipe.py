@@ -3,10 +3,10 @@
     -m channels=32       feature maps of every layer      -m blocks=4   residual 3x3 type-B layers
     -m first_kernel=7    the type-A layer's kernel        -t fd_samples=0   samples for evaluate's fd (0: none)
 
-Sampling runs the network once per pixel (784 passes for a digit, on the band of rows a pixel can see;
-about 0.25 CPU s per digit at the default size), so evaluate measures no fd unless asked
-(-t fd_samples=1000 for the likelihood table: about 4 CPU minutes). Images are binarized at 0.5; `tinygen
-evaluate` reports the exact test NLL in nats (tinygen/models/common.py).
+Sampling runs the network once per pixel (784 passes for a digit, each on the 8 x 15 window a pixel can
+see at the default size), so evaluate measures no fd unless asked (-t fd_samples=1000 for the likelihood
+table). Images are binarized at 0.5; `tinygen evaluate` reports the exact test NLL in nats
+(tinygen/models/common.py).
 """
 from tinygen.models.common import (binarized_loss, binary_samples, image_shape, likelihood_evaluate,
                                    likelihood_figures, likelihood_train_options)
