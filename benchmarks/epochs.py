@@ -9,7 +9,8 @@ shuffled order per epoch), the frameworks taking turns epoch by epoch, so a chan
 falls on both; random draws (noise, masks, samples) are each framework's own, of the same sizes. Each
 model runs at every --threads count (PyTorch's intra-op pool and NumPy's BLAS). Times are CPU seconds of
 this process (time.process_time: on a loaded machine it leaves out the waiting; with 2 threads it also
-counts a thread spinning while it waits for work). Prints a markdown table with the date, the load
+counts a thread spinning while it waits for its partner, which a loaded machine inflates); the wall-clock
+ratio is printed beside it. Prints a markdown table with the date, the load
 average and the command.
 
     python benchmarks/epochs.py [--models ae,vae,...] [--limit 1024] [--epochs 4] [--threads 1 2]
@@ -180,12 +181,12 @@ def measure(name, torch, threads, train_set, epochs):
         for epoch in range(epochs):
             for key, run in runs.items():
                 loader.epoch = epoch   # both meet this epoch's batches in the same order
-                start = time.process_time()
+                cpu, wall = time.process_time(), time.perf_counter()
                 for images, labels in loader:
                     run.train_step(images, labels)
-                seconds[key].append(time.process_time() - start)
+                seconds[key].append((time.process_time() - cpu, time.perf_counter() - wall))
             time.sleep(0.05)   # let PyTorch's OpenMP threads stop spinning before NumPy's turn
-    return settings["batch_size"], seconds
+    return settings["batch_size"], {key: np.array(values) for key, values in seconds.items()}
 
 
 def main():
@@ -211,13 +212,15 @@ def main():
           f"torch {torch.__version__}, numpy {np.__version__}")
     print(f"`python benchmarks/epochs.py {' '.join(sys.argv[1:])}`: {len(train_set)} images per epoch, "
           f"median of {args.epochs} epochs, CPU seconds\n")
-    print("| model | batch | threads | tinygen s/epoch | PyTorch s/epoch | ratio |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| model | batch | threads | tinygen CPU s/epoch | PyTorch CPU s/epoch | ratio | ratio of wall s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name in names:
         for threads in args.threads:
             batch, seconds = measure(name, torch, threads, train_set, args.epochs)
-            ours, theirs = np.median(seconds["tinygen"]), np.median(seconds["pytorch"])
-            print(f"| {name} | {batch} | {threads} | {ours:.3f} | {theirs:.3f} | {ours / theirs:.2f} |", flush=True)
+            (ours, ours_wall), (theirs, theirs_wall) = (np.median(seconds[key], axis=0)
+                                                        for key in ("tinygen", "pytorch"))
+            print(f"| {name} | {batch} | {threads} | {ours:.3f} | {theirs:.3f} | {ours / theirs:.2f} | "
+                  f"{ours_wall / theirs_wall:.2f} |", flush=True)
     load = os.getloadavg()
     print(f"\nload average at the end: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
 
