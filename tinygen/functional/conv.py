@@ -52,7 +52,7 @@ def _lower(x, out_channels, kernel, stride, padding, dilation, out_size):
     """What a convolution of x into ``out_channels`` multiplies, and keeps for its weight gradient: Winograd's
     input tiles for a 3x3 stride-1 kernel between wide layers (2.25x fewer products, winograd.py),
     im2col's column matrix otherwise."""
-    if winograd.applies(kernel, stride, dilation, (x.shape[1], out_channels)):
+    if winograd.applies(kernel, stride, dilation, (x.shape[1], out_channels), out_size):
         return winograd.input_tiles(x, padding, out_size)
     return im2col(x, kernel, stride, padding, dilation, out_size)
 
@@ -74,7 +74,7 @@ class Conv2d(Function):
         rows = self.rows if self.rows is not None else _lower(x, weight.shape[0], kernel, self.stride,
                                                               self.padding, self.dilation, self.out_size)
         self.rows = rows if is_grad_enabled() else None
-        if winograd.applies(kernel, self.stride, self.dilation, weight.shape[:2][::-1]):
+        if winograd.applies(kernel, self.stride, self.dilation, weight.shape[:2], self.out_size):
             return winograd.conv3x3(rows, weight, x.shape[0], self.out_size, bias)
         y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:
@@ -136,7 +136,7 @@ class ConvWeightGrad(Function):
     def forward(self, x, g):
         rows = self.rows if self.rows is not None else _lower(x, g.shape[1], self.kernel, self.stride,
                                                               self.padding, self.dilation, _spatial(g))
-        if winograd.applies(self.kernel, self.stride, self.dilation, (x.shape[1], g.shape[1])):
+        if winograd.applies(self.kernel, self.stride, self.dilation, (x.shape[1], g.shape[1]), _spatial(g)):
             return winograd.weight_grad3x3(rows, g)
         g_weight = (_pixels_channels_last(g).T @ rows).reshape(g.shape[1], *self.kernel, x.shape[1])
         return xp.ascontiguousarray(g_weight.transpose(0, 3, 1, 2))

@@ -29,12 +29,17 @@ _A_T = ((1, 1, 1, 0), (0, 1, -1, -1))
 MIN_CHANNELS = 32             # below it the transforms cost more than the products they save (measured)
 
 
-def applies(kernel, stride, dilation, channels):
-    """Whether a convolution takes this path: a 3x3 kernel, stride 1, no dilation, and at least MIN_CHANNELS
-    ``channels`` on both sides (C_in, C_out). With fewer, the four times larger transformed tiles cost more
-    passes over memory than the products save (32 -> 1 at 28x28: 4x slower than im2col; 16 -> 32: 1.1x)."""
+def applies(kernel, stride, dilation, channels, out_size):
+    """Whether a convolution takes this path: a 3x3 kernel, stride 1, no dilation, at least MIN_CHANNELS
+    ``channels`` on both sides (C_in, C_out), and even output sides ``out_size``.
+
+    The rest is what was measured (benchmarks/README.md): with fewer channels the four times larger
+    transformed tiles cost more passes over memory than the products save (32 -> 1 at 28x28: 4x slower than
+    im2col), and an odd side wastes a row of half-empty tiles (64 -> 64 at 7x7: 7 % slower). The kernels
+    below take any size; this choice is speed only.
+    """
     return (kernel == (KERNEL, KERNEL) and stride == (1, 1) and dilation == (1, 1)
-            and min(channels) >= MIN_CHANNELS)
+            and min(channels) >= MIN_CHANNELS and all(o % TILE == 0 for o in out_size))
 
 
 def _kron(matrix, dtype):
@@ -150,7 +155,7 @@ def weight_grad3x3(tiles_of_x, g):
 def transpose_applies(kernel, stride, padding, dilation, channels, in_size, out_size):
     """Whether a transposed convolution is a Winograd convolution: as ``applies``, padding at most 2, and
     its natural output size (a stride-1 transposed convolution is a convolution padded by 2 - p)."""
-    return (applies(kernel, stride, dilation, channels) and all(p <= KERNEL - 1 for p in padding)
+    return (applies(kernel, stride, dilation, channels, out_size) and all(p <= KERNEL - 1 for p in padding)
             and all(o == i + KERNEL - 1 - 2 * p for o, i, p in zip(out_size, in_size, padding)))
 
 
