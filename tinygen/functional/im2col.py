@@ -14,15 +14,14 @@ conv.py give them gradients.
 from tinygen.backend import xp
 
 
-def channels_last(x, padding=(0, 0), extra=(0, 0)):
-    """(N, C, H, W) -> zero-padded (N, H + 2pH + eH, W + 2pW + eW, C), one copy.
+def channels_last(x, padding=(0, 0)):
+    """(N, C, H, W) -> zero-padded (N, H + 2pH, W + 2pW, C), one copy.
 
-    ``extra``: more zero rows/columns at the bottom/right only (Winograd's last tiles reach past the edge).
     Only the border is zeroed (not the whole buffer first): one pass over memory fewer.
     """
     n, channels, height, width = x.shape
-    (pad_h, pad_w), (extra_h, extra_w) = padding, extra
-    out = xp.empty((n, height + 2 * pad_h + extra_h, width + 2 * pad_w + extra_w, channels), dtype=x.dtype)
+    (pad_h, pad_w) = padding
+    out = xp.empty((n, height + 2 * pad_h, width + 2 * pad_w, channels), dtype=x.dtype)
     out[:, :pad_h], out[:, pad_h + height:] = 0, 0
     out[:, :, :pad_w], out[:, :, pad_w + width:] = 0, 0
     out[:, pad_h:pad_h + height, pad_w:pad_w + width] = x.transpose(0, 2, 3, 1)

@@ -11,11 +11,12 @@ matrix product:  M[xi] = V[xi] @ U[xi],  V[xi] (tiles, C) the input transform, U
 The 2.25x fewer multiplications are paid for with the transforms, passes over memory that are cheap
 next to the products when C and O are tens of channels (the layer a U-Net is made of).
 
-The transforms are written as Kronecker products (kron(B^T, B^T) acts on a flattened 4x4 tile), so
-each is one small matrix product too, with no loop over tiles. The entries of B, G and A are 0, +-1
-and +-1/2: in float64 the result equals im2col's up to rounding; float32 loses about a bit.
-Raw arrays in and out, channels-last inside like im2col.py; conv.py picks this path for 3x3
-kernels with stride 1 and no dilation.
+The transforms are applied separably, rows then columns, as adds and subtracts of whole strided planes
+of tiles (no loop over tiles; the loops run over the 4x4 tile positions only); the kernel's, tiny, is one
+product with kron(G, G). Inside, images are pixel-major (H, W, N, C): every plane a transform reads or
+writes is then long contiguous runs of (N, C). The entries of B, G and A are 0, +-1 and +-1/2: in float64
+the result equals im2col's up to rounding (tests/test_winograd.py). Raw arrays in and out; conv.py picks
+this path where ``applies`` says it is faster.
 """
 from tinygen.backend import xp
 
@@ -49,22 +50,16 @@ def _kron(matrix, dtype):
 
 
 def _combine(matrix, parts, outs):
-    """outs[i][...] = sum_k matrix[i][k] parts[k] (arrays of one shape), one pass per nonzero coefficient.
+    """outs[i][...] = sum_k matrix[i][k] parts[k] (arrays of one shape) for a matrix of 0 and +-1 (B^T, A^T, A):
+    one pass per nonzero entry, adds and subtracts of whole planes.
 
-    A transform's matrix has a few entries +-1 (and +-1/2): adds and subtracts over whole planes of tiles
-    move less memory than a 16 x 16 matrix product over every tile, which is mostly multiplications by 0.
+    Cheaper than a 16 x 16 matrix product over every tile, which would mostly multiply by 0.
     """
     for row, out in zip(matrix, outs):
-        terms = [(c, part) for c, part in zip(row, parts) if c]
-        (c, first), rest = terms[0], terms[1:]
-        xp.multiply(first, c, out=out) if c != 1 else xp.copyto(out, first)
-        for c, part in rest:
-            if c == 1:
-                out += part
-            elif c == -1:
-                out -= part
-            else:
-                out += c * part
+        (sign, first), *rest = [(c, part) for c, part in zip(row, parts) if c]
+        xp.multiply(first, sign, out=out)
+        for sign, part in rest:
+            xp.add(out, part, out=out) if sign > 0 else xp.subtract(out, part, out=out)
 
 
 def _transform(matrix, image, counts, out):
