@@ -4,14 +4,14 @@ For each recipe of tinygen.models.RECIPES that has a twin here, tinygen builds t
 as ``tinygen train`` does (the recipe's defaults for batch size, learning rate and training arguments);
 the twin is the same networks in torch.nn holding a copy of tinygen's initial weights, trained by the
 same step written in PyTorch (the tests' twins, tests/torch_gan.py, and the other benchmarks' twins,
-reused). Both train on the same batches (the first --limit images of mnist-5k's training set, one
-shuffled order per epoch), the frameworks taking turns epoch by epoch, so a change in the machine's load
-falls on both; random draws (noise, masks, samples) are each framework's own, of the same sizes. Each
-model runs at every --threads count (PyTorch's intra-op pool and NumPy's BLAS). Times are CPU seconds of
-this process (time.process_time: on a loaded machine it leaves out the waiting; with 2 threads it also
-counts a thread spinning while it waits for its partner, which a loaded machine inflates); the wall-clock
-ratio is printed beside it. Prints a markdown table with the date, the load
-average and the command.
+reused; the weight-clipping WGAN's and the RBM's written here). Both train on the same batches (the
+first --limit images of mnist-5k's training set, one shuffled order per epoch), the frameworks taking
+turns epoch by epoch, so a change in the machine's load falls on both; random draws (noise, masks,
+samples) are each framework's own, of the same sizes. Each model runs at every --threads count
+(PyTorch's intra-op pool and NumPy's BLAS). Times are CPU seconds of this process (time.process_time:
+on a loaded machine it leaves out the waiting; with 2 threads it also counts a thread spinning while it
+waits for its partner, which a loaded machine inflates); the wall-clock ratio is printed beside it.
+Prints a markdown table with the date, the load average and the command.
 
     python benchmarks/epochs.py [--models ae,vae,...] [--limit 1024] [--epochs 4] [--threads 1 2]
 """
@@ -35,7 +35,7 @@ from common import blas_threads, optional_torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import autoencoders  # noqa: E402  (the autoencoders' twin)
 import vae  # noqa: E402  (the VAEs' twin)
-from torch_gan import TorchGAN, TorchWGANGP  # noqa: E402  (the GANs' twins, as the equality tests use them)
+from torch_gan import TorchGAN, TorchWGANGP, torch_twin  # noqa: E402  (the GANs' twins, as the tests use them)
 
 
 def settings_of(recipe):
@@ -91,6 +91,37 @@ class WGANGPTwin(GANTwin):
         self.twin.train_step(images, [self.noise.standard_normal((n, self.latent_dim), dtype=np.float32)
                                       for _ in range(steps)],
                              [self.noise.random(n, dtype=np.float32) for _ in range(steps)])
+
+
+class WGANTwin:
+    """The weight-clipping WGAN's step in PyTorch (GANTrainer with the wasserstein game): n_critic critic steps
+    on the batch, each on fresh fakes, RMSprop, then every critic weight clipped into [-c, c]; one G step."""
+
+    def __init__(self, torch, model, settings):
+        self.torch, self.n_critic, self.clip = torch, model.n_critic, model.game.clip_value
+        self.generator, self.critic = torch_twin(torch, model.generator), torch_twin(torch, model.discriminator)
+        lr = settings["lr"] or model.game.learning_rate   # no --lr: the paper's 5e-5
+        self.optimizer_g, self.optimizer_d = (torch.optim.RMSprop(net.parameters(), lr=lr)
+                                              for net in (self.generator, self.critic))
+        self.latent_dim, self.noise = model.latent_dim, np.random.default_rng(0)
+
+    def train_step(self, images, _labels):
+        torch = self.torch
+        real = torch.from_numpy(images) * 2 - 1
+        for _ in range(self.n_critic):
+            fake = self.generator(torch.from_numpy(
+                self.noise.standard_normal((len(images), self.latent_dim), dtype=np.float32)))
+            self.optimizer_d.zero_grad()
+            (self.critic(fake.detach()).mean() - self.critic(real).mean()).backward()
+            self.optimizer_d.step()
+            with torch.no_grad():
+                for parameter in self.critic.parameters():
+                    parameter.clamp_(-self.clip, self.clip)
+        self.optimizer_g.zero_grad()
+        self.critic.requires_grad_(False)
+        (-self.critic(fake).mean()).backward()
+        self.critic.requires_grad_(True)
+        self.optimizer_g.step()
 
 
 class RBMTwin:
@@ -153,7 +184,7 @@ class RBMTwin:
 AUTOENCODERS = ("ae", "dae", "sparse-ae", "cae", "deep-ae", "conv-ae")
 TWINS = {**{name: autoencoder_twin for name in AUTOENCODERS},
          "vae": vae_twin("dense"), "conv-vae": vae_twin("conv"),
-         "gan": GANTwin, "dcgan": GANTwin, "cgan": GANTwin, "wgan-gp": WGANGPTwin, "rbm": RBMTwin}
+         "gan": GANTwin, "dcgan": GANTwin, "cgan": GANTwin, "wgan": WGANTwin, "wgan-gp": WGANGPTwin, "rbm": RBMTwin}
 
 
 class TinygenRun:
