@@ -7,12 +7,15 @@
     tinygen reconstruct runs/ae --out recon.png   test images next to their reconstructions
     tinygen latent runs/ae --out maps/            the latent space of a model with a 2-D code
     tinygen export runs/ae --out ae.safetensors   every network's weights, PyTorch's key names
+    tinygen import ae --from w.safetensors --out runs/ae2   weights PyTorch saved, into a run
     tinygen datasets                              what data there is and where its files are
     tinygen lessons                               the numbered lessons, one line each
 
 This file only parses: every command is a function in tinygen/commands.py, and everything specific
-to a model is its recipe's (tinygen/models/recipe.py). A mistake in the arguments ends with a message
-that says what to do, and exit code 2; a training run that diverges ends with exit code 1.
+to a model is its recipe's (tinygen/models/recipe.py). Nothing ends in a traceback (tinygen/console.py):
+a mistake in the arguments ends with a message that says what to do and exit code 2; a training run
+that diverges, or a disk that refuses, with exit code 1; Ctrl-C with 130. TINYGEN_DEBUG=1 shows the
+traceback.
 """
 import argparse
 import ast
@@ -21,11 +24,12 @@ from functools import partial
 from pathlib import Path
 
 from tinygen import commands
+from tinygen.console import run_command
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
+from tinygen.models.recipe import TRAINING_DEFAULTS
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
-USAGE_ERROR, DIVERGED, INTERRUPTED = 2, 1, 130
 
 
 # --- argument types ----------------------------------------------------------------------------
@@ -79,6 +83,7 @@ def build_parser():
     _add_reconstruct(subparsers)
     _add_latent(subparsers)
     _add_export(subparsers)
+    _add_import(subparsers)
     datasets = subparsers.add_parser("datasets", help="list the datasets, whether they are here, and where",
                                      description="List every dataset, whether its files are available "
                                      "offline, and where they are.")
@@ -96,15 +101,30 @@ def _model_arguments_help():
     """Every model with the -m arguments it takes and their real defaults."""
     lines = []
     for name, recipe in sorted(RECIPES.items()):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in recipe.model_arguments().items())
-        extra = ", ".join(f"{key}={value!r}" for key, value in recipe.train_args.items())
+        arguments = ", ".join(f"{key}={option.default!r}" for key, option in recipe.options.items())
+        extra = ", ".join(f"{key}={option.default!r}" for key, option in recipe.train_options.items())
         lines.append(f"  {name}: {recipe.summary}\n      -m {arguments or '(none)'}" +
                      (f"\n      -t {extra}" if extra else ""))
-    return "models, their -m arguments and -t training arguments with their defaults:\n" + "\n".join(lines)
+    return ("models, their -m arguments and -t training arguments with their defaults "
+            "(`tinygen train MODEL --help` gives one model's settings with their rules):\n" + "\n".join(lines))
+
+
+def model_settings_help(name):
+    """One model's settings: every training default, -m and -t setting, its value, rule and where it comes from."""
+    recipe = RECIPES[name]
+    rows = [(f"--{key.replace('_', '-')}", value, source, "")
+            for key, (value, source) in recipe.training_defaults().items()]
+    rows += [(f"-m {key}", option.default, f"model {name}", option.rule) for key, option in recipe.options.items()]
+    rows += [(f"-t {key}", option.default, f"model {name}", option.rule)
+             for key, option in recipe.train_options.items()]
+    width = max(len(flag) + len(repr(value)) for flag, value, _, _ in rows) + 2
+    lines = [f"  {f'{flag}={value!r}':<{width}} from {source:<14} {rule}" for flag, value, source, rule in rows]
+    return f"{name}: {recipe.summary}\nits settings (default, where the default comes from, the rule):\n" + \
+        "\n".join(lines)
 
 
 def _add_train(subparsers):
-    defaults = commands.TRAINING_DEFAULTS
+    defaults = TRAINING_DEFAULTS
     train = subparsers.add_parser(
         "train", help="train a model; write checkpoint, metrics and figures",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_model_arguments_help(),
@@ -133,8 +153,8 @@ def _add_train(subparsers):
                        "checkpoint, metrics and figures are removed first)")
     train.add_argument("--backend", choices=["numpy", "cupy"], default="numpy", help="default numpy")
     train.add_argument("--checkpoint-every", type=positive_int, default=1, help="epochs between checkpoints")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar (also off when not a "
-                       "terminal or when CI=true)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar, and no progress lines (off "
+                       "a terminal, or with CI=true, a line every 10 s stands in for the bar)")
     train.set_defaults(run=commands.command_train)
 
 
@@ -206,20 +226,44 @@ def _add_export(subparsers):
     export.set_defaults(run=commands.command_export)
 
 
+def _add_import(subparsers):
+    weights_in = subparsers.add_parser(
+        "import", help="make a run from weights saved by PyTorch (safetensors, PyTorch's key names)",
+        description="Build MODEL (with its -m settings) for the dataset's examples, load the tensors of "
+        "WEIGHTS (e.g. written by safetensors.torch.save_file(twin.state_dict(), ...)) into it, refusing a "
+        "missing, extra or mis-shaped key by name, and write OUT/checkpoint.npz for evaluate, sample, "
+        "reconstruct, latent and export.")
+    weights_in.add_argument("model", metavar="MODEL", choices=sorted(RECIPES), help=f"one of: {', '.join(sorted(RECIPES))}")
+    weights_in.add_argument("--from", dest="weights", required=True, help="the .safetensors file to read")
+    weights_in.add_argument("--out", required=True, help="run folder to write")
+    weights_in.add_argument("--dataset", help="the data the model is for (default: the model's)")
+    weights_in.add_argument("--data-dir", help="folder holding IDX files for mnist / fashion-mnist")
+    weights_in.add_argument("--model-arg", "-m", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                            help="the model's settings, as for train")
+    weights_in.add_argument("--overwrite", action="store_true", help="replace a run already in OUT")
+    weights_in.set_defaults(run=commands.command_import)
+
+
 # --- entry point -------------------------------------------------------------------------------
+def _asks_model_help(argv):
+    """`tinygen train MODEL --help` (or -h): that model's settings, not the whole command's help."""
+    return len(argv) >= 3 and argv[0] == "train" and argv[1] in RECIPES and ({"-h", "--help"} & set(argv[2:]))
+
+
+
 def main(argv=None):
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except (commands.UsageError, ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as error:
-        parser.exit(USAGE_ERROR, f"tinygen {args.command}: error: {error}\n")
-    except commands.Diverged as error:
-        parser.exit(DIVERGED, f"tinygen {args.command}: {error}\n")
-    except KeyboardInterrupt:
-        advice = "; continue with the same command and --resume" if args.command == "train" else ""
-        parser.exit(INTERRUPTED, f"tinygen {args.command}: interrupted{advice}\n")
-    return 0
+    """Run ``tinygen ARGV``; returns the exit code (argparse's own mistakes exit 2 through SystemExit)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _asks_model_help(argv):
+        print(model_settings_help(argv[1]))
+        return 0
+    program = ["tinygen"]  # becomes "tinygen COMMAND" once the command is known, for the messages
+
+    def work():
+        args = build_parser().parse_args(argv)
+        program[0] = f"tinygen {args.command}"
+        return args.run(args)
+    return run_command(work, lambda: program[0])
 
 
 if __name__ == "__main__":

@@ -6,9 +6,11 @@ Either layer can be summed out in closed form given the other, so only the small
 enumerated: 2^n states for n = min(n_visible, n_hidden) <= 20 (about a million). The sum is taken
 in float64, in chunks, through a running log-sum-exp.
 """
-import math
 
+from tinygen.autograd import Tensor, no_grad
 from tinygen.backend import xp
+from tinygen.finite import require_finite_parameters
+from tinygen.functional import logsumexp
 
 MAX_ENUMERATED_UNITS = 20
 CHUNK = 2 ** 12
@@ -21,7 +23,9 @@ def all_binary_states(n, start=0, stop=None):
 
 
 def exact_log_partition(rbm):
-    """log Z of ``rbm`` (a float), enumerating its smaller layer; ValueError when both have more than 20 units."""
+    """log Z of ``rbm`` (a float), enumerating its smaller layer; ValueError when both have more than 20 units
+    or a parameter is not finite."""
+    require_finite_parameters(rbm, "exact_log_partition", "rbm")
     weight, visible_bias, hidden_bias = parameters64(rbm)
     if min(rbm.n_visible, rbm.n_hidden) > MAX_ENUMERATED_UNITS:
         raise ValueError(f"exact_log_partition: enumerating 2^{min(rbm.n_visible, rbm.n_hidden)} states is "
@@ -44,11 +48,9 @@ def _log_sum_over_layer(weight, own_bias, other_bias):
 
 
 def log_sum_exp(values):
-    """log sum exp(values) of a 1-D array, as a float, without overflow."""
-    top = float(values.max())
-    if not math.isfinite(top):
-        return top
-    return top + math.log(float(xp.exp(values - top).sum()))
+    """log sum exp(values) of a 1-D backend array, as a float (the functional logsumexp, without a graph)."""
+    with no_grad():
+        return float(logsumexp(Tensor(values)).item())
 
 
 def parameters64(rbm):
