@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 
 import tinygen as tg
-from tinygen.commands import TRAINING_DEFAULTS
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import RECIPES
+from tinygen.models.recipe import RunData
 
 from common import blas_threads, optional_torch
 
@@ -39,9 +39,11 @@ from torch_gan import TorchGAN, TorchWGANGP, torch_twin  # noqa: E402  (the GANs
 
 
 def settings_of(recipe):
-    """The settings ``tinygen train MODEL`` starts from: tinygen's defaults under the recipe's."""
-    settings = {**TRAINING_DEFAULTS, **recipe.defaults}
-    return {**settings, "model_args": {}, "train_args": recipe.check_train_args({})}
+    """The settings ``tinygen train MODEL`` starts from on mnist-5k: the recipe's defaults over tinygen's,
+    every -m and -t setting at its declared default."""
+    settings = {key: value for key, (value, _) in recipe.training_defaults().items()}
+    return {**settings, "dataset": "mnist-5k", "data_shape": [1, 28, 28],
+            "model_args": recipe.model_options(), "train_args": recipe.training_options()}
 
 
 def weights(model):
@@ -201,8 +203,8 @@ def measure(name, torch, threads, train_set, epochs):
     """{"tinygen": [CPU s per epoch], "pytorch": [...]} for recipe ``name`` at ``threads``, in turns."""
     recipe, settings = RECIPES[name], settings_of(RECIPES[name])
     tg.manual_seed(0)
-    model = recipe.build((1, 28, 28))
-    runs = {"tinygen": TinygenRun(recipe.trainer(model, settings))}
+    model = recipe.model(settings["data_shape"], **settings["model_args"])
+    runs = {"tinygen": TinygenRun(recipe.trainer(model, RunData(settings)))}
     torch.manual_seed(0)
     runs["pytorch"] = TWINS[name](torch, model, settings)   # copies the weights before any step
     loader = DataLoader(train_set, settings["batch_size"], shuffle=True, seed=0)
