@@ -33,6 +33,8 @@ SHAPES = [
     ("G1 convT 128->64 k4 s2 p1 7x7", "convT", 128, 64, 4, 2, 1, 7),
     ("G2 convT 64->1 k4 s2 p1 14x14", "convT", 64, 1, 4, 2, 1, 14),
     ("E conv 32->64 k3 s1 p1 14x14", "conv", 32, 64, 3, 1, 1, 14),
+    ("U conv 64->64 k3 s1 p1 14x14", "conv", 64, 64, 3, 1, 1, 14),       # a U-Net's layer (Winograd's path)
+    ("U convT 64->64 k3 s1 p1 7x7", "convT", 64, 64, 3, 1, 1, 7),
 ]
 # the course's conv VAE (batch 128): as above, then the output padding of its "same" transposed convolutions
 VAE_SHAPES = [

@@ -163,3 +163,30 @@ def test_other_bad_arguments():
         F.batch_norm(tg.randn(5, 2), None, None, training=True, eps=0)
     with pytest.raises(TypeError, match="running_mean must be a Tensor or None, got ndarray"):
         F.batch_norm(tg.randn(5, 2), np.zeros(2), None, training=True)
+
+
+@settings(max_examples=40)
+@given(batches(), st.booleans())
+def test_fused_affine_training_step_equals_normalize_then_scale_and_shift(batch, second_order):
+    """NormalizeAffine (batch_norm's training path with weight and bias) against the plain path it replaces:
+    Normalize, then * weight, then + bias; outputs and gradients (and gradients of gradients) in float64."""
+    from tinygen.functional.norm import Normalize
+    x, rng = batch
+    channels, axes = x.shape[1], channel_axes(x.ndim)
+    arrays = [x, rng.normal(1, 0.5, channels), rng.normal(0, 0.5, channels)]
+    shape = (1, channels) + (1,) * (x.ndim - 2)
+    gy = tg.tensor(rng.normal(size=x.shape))
+
+    def gradients(fused):
+        inputs = [leaf(a) for a in arrays]
+        if fused:
+            y = F.batch_norm(inputs[0], None, None, inputs[1], inputs[2], training=True)
+        else:
+            y = Normalize(axes, 1e-5)(inputs[0]) * inputs[1].reshape(shape) + inputs[2].reshape(shape)
+        grads = tg.grad((y * gy).sum(), inputs, create_graph=second_order)
+        if second_order:  # differentiate the gradients once more, along a fixed direction
+            grads = tg.grad(sum((g * g).sum() for g in grads), inputs, allow_unused=True)
+        return [y.numpy()] + [np.zeros(a.shape) if g is None else g.numpy() for g, a in zip(grads, arrays)]
+
+    for fused, plain in zip(gradients(True), gradients(False)):
+        np.testing.assert_allclose(fused, plain, rtol=1e-10, atol=1e-10)

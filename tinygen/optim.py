@@ -251,16 +251,25 @@ class Adam(Optimizer):
         self._require(group["weight_decay"] >= 0, "weight_decay", group["weight_decay"], "be non-negative")
 
     def _update(self, param, grad, state, group):
+        """The update in place, through one scratch array: the same operations in the same order as the
+        formulas above (so the same bits), without the seven temporaries they would allocate."""
         beta1, beta2 = group["betas"]
+        xp = backend.get_array_module(param)
         g = grad + group["weight_decay"] * param if group["weight_decay"] else grad
         exp_avg, exp_avg_sq = _zeros_in(state, "exp_avg", param), _zeros_in(state, "exp_avg_sq", param)
+        scratch = xp.multiply(g, 1 - beta1)
         exp_avg *= beta1
-        exp_avg += (1 - beta1) * g
+        exp_avg += scratch                                   # m = beta1 m + (1 - beta1) g
+        xp.multiply(g, 1 - beta2, out=scratch)
+        scratch *= g
         exp_avg_sq *= beta2
-        exp_avg_sq += (1 - beta2) * g * g
-        step_size = group["lr"] / (1 - beta1 ** state["step"])
-        denominator = backend.get_array_module(param).sqrt(exp_avg_sq) / (1 - beta2 ** state["step"]) ** 0.5
-        param -= step_size * (exp_avg / (denominator + group["eps"]))
+        exp_avg_sq += scratch                                # v = beta2 v + (1 - beta2) g^2
+        xp.sqrt(exp_avg_sq, out=scratch)
+        scratch /= (1 - beta2 ** state["step"]) ** 0.5
+        scratch += group["eps"]
+        xp.divide(exp_avg, scratch, out=scratch)
+        scratch *= group["lr"] / (1 - beta1 ** state["step"])
+        param -= scratch                                     # p = p - lr / (1 - beta1^t) m / (sqrt(v^) + eps)
 
 
 class RMSprop(Optimizer):

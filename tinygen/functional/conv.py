@@ -13,6 +13,7 @@ the input gradient of a transposed convolution is a convolution: the two ops are
 from tinygen.autograd import Function, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.conv_arguments import check_at_least, check_operands, pair, spatial_size
+from tinygen.functional import winograd
 from tinygen.functional.im2col import channels_first, col2im, im2col
 
 
@@ -47,22 +48,34 @@ def _pixels_channels_last(x):
     return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
 
 
+def _lower(x, out_channels, kernel, stride, padding, dilation, out_size):
+    """What a convolution of x into ``out_channels`` multiplies, and keeps for its weight gradient: Winograd's
+    input tiles for a 3x3 stride-1 kernel between wide layers (2.25x fewer products, winograd.py),
+    im2col's column matrix otherwise."""
+    if winograd.applies(kernel, stride, dilation, (x.shape[1], out_channels), out_size):
+        return winograd.input_tiles(x, padding, out_size)
+    return im2col(x, kernel, stride, padding, dilation, out_size)
+
+
 class Conv2d(Function):
     """(x (N, C, H, W), weight (O, C, kH, kW)[, bias (O,)]) -> y (N, O, oH, oW): im2col(x) @ weight.T.
 
     ``out_size`` may be smaller than the natural conv_output_size: the windows past it are
     skipped (a transposed convolution with output padding >= stride needs that for its gradient).
     The column matrix is kept for the weight gradient, which would otherwise rebuild it.
-    ``rows``: im2col(x) when the caller has already built it.
+    ``rows``: _lower(x) when the caller has already built it (a 3x3 stride-1 kernel takes Winograd's path).
     """
 
     def __init__(self, stride, padding, dilation, out_size, rows=None):
         self.stride, self.padding, self.dilation, self.out_size, self.rows = stride, padding, dilation, out_size, rows
 
     def forward(self, x, weight, bias=None):
-        rows = self.rows if self.rows is not None else im2col(x, weight.shape[2:], self.stride, self.padding,
-                                                               self.dilation, self.out_size)
+        kernel = _spatial(weight)
+        rows = self.rows if self.rows is not None else _lower(x, weight.shape[0], kernel, self.stride,
+                                                              self.padding, self.dilation, self.out_size)
         self.rows = rows if is_grad_enabled() else None
+        if winograd.applies(kernel, self.stride, self.dilation, weight.shape[:2], self.out_size):
+            return winograd.conv3x3(rows, weight, x.shape[0], self.out_size, bias)
         y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:
             y += bias
@@ -88,6 +101,9 @@ class ConvTranspose2d(Function):
         self.stride, self.padding, self.dilation, self.out_size = stride, padding, dilation, out_size
 
     def forward(self, x, weight, bias=None):
+        if winograd.transpose_applies(_spatial(weight), self.stride, self.padding, self.dilation,
+                                      weight.shape[:2], _spatial(x), self.out_size):
+            return winograd.conv_transpose3x3(x, weight, self.padding, self.out_size, bias)
         (n, _, height, width), (in_channels, out_channels, *kernel) = x.shape, weight.shape
         # one (C_in, C_out) matrix per kernel tap: each tap's stamps come out as one contiguous block
         taps = weight.transpose(2, 3, 0, 1).reshape(-1, in_channels, out_channels)
@@ -99,7 +115,7 @@ class ConvTranspose2d(Function):
         x, weight = self.inputs[:2]
         params = (self.stride, self.padding, self.dilation)
         # both gradients multiply the same windows of gy: build its column matrix once
-        rows = (im2col(gy.data, _spatial(weight), *params, _spatial(x))
+        rows = (_lower(gy.data, x.shape[1], _spatial(weight), *params, _spatial(x))
                 if x.requires_grad or weight.requires_grad else None)
         gx = Conv2d(*params, _spatial(x), rows=rows)(gy, weight) if x.requires_grad else None
         gw = ConvWeightGrad(_spatial(weight), *params, rows=rows)(gy, x) if weight.requires_grad else None
@@ -111,15 +127,17 @@ class ConvWeightGrad(Function):
 
     The weight gradient of Conv2d(x) when g is its output gradient. It is bilinear too, so its
     backward is again a transposed convolution (in x) and a convolution (in g).
-    ``rows``: im2col(x) when the forward pass has already built it.
+    ``rows``: _lower(x) when the forward pass has already built it.
     """
 
     def __init__(self, kernel, stride, padding, dilation, rows=None):
         self.kernel, self.stride, self.padding, self.dilation, self.rows = kernel, stride, padding, dilation, rows
 
     def forward(self, x, g):
-        rows = self.rows if self.rows is not None else im2col(x, self.kernel, self.stride, self.padding,
-                                                               self.dilation, _spatial(g))
+        rows = self.rows if self.rows is not None else _lower(x, g.shape[1], self.kernel, self.stride,
+                                                              self.padding, self.dilation, _spatial(g))
+        if winograd.applies(self.kernel, self.stride, self.dilation, (x.shape[1], g.shape[1]), _spatial(g)):
+            return winograd.weight_grad3x3(rows, g)
         g_weight = (_pixels_channels_last(g).T @ rows).reshape(g.shape[1], *self.kernel, x.shape[1])
         return xp.ascontiguousarray(g_weight.transpose(0, 3, 1, 2))
 
