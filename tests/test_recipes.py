@@ -151,7 +151,7 @@ BAD_INPUT = {
 @pytest.fixture
 def tiny_points_recipe():
     """A model of points, registered only for the test of a run folder made by another model."""
-    from tinygen.models.ae_recipe import adam_trainer
+    from tinygen.models.autoencoders.recipe import adam_trainer
     recipe = register(Recipe(name="tiny-points", summary="test only", build=lambda data_shape: None,
                              trainer=adam_trainer, data="points"))
     yield recipe
