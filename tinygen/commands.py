@@ -10,6 +10,7 @@ from tinygen import backend
 from tinygen.backend import numpy  # host arrays: files and pictures
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, describe_datasets
+from tinygen.likelihood_kind import likelihood_fields
 from tinygen.models import RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
@@ -132,7 +133,8 @@ def command_evaluate(args):
     backend.manual_seed(args.seed)
     metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
     if args.json:
-        print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics}))
+        print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics,
+                          **likelihood_fields(recipe, metrics)}))
         return
     print(f"{recipe.name} on the test split of {run.test.name} ({len(run.test)} examples):")
     for name, value in metrics.items():
