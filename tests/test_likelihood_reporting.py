@@ -73,3 +73,19 @@ def test_realnvp_samples_and_exports_from_the_command_line(runs, tmp_path, capsy
     assert code in (0, None), err
     code, _, err = cli(capsys, "train", "realnvp", "--dataset", "ring8", *QUICK, "--out", tmp_path / "r")
     assert code == 2 and "images" in err
+
+
+def test_compare_puts_the_runs_on_one_table(runs, capsys):
+    for name in ("realnvp", "vae", "rbm"):
+        evaluated(capsys, runs, name)
+    code, text, err = cli(capsys, "compare", runs / "realnvp", runs / "vae", runs / "rbm", "--samples", 20, "--json")
+    assert code in (0, None), err
+    rows = json.loads(text)
+    assert [row["model"] for row in rows] == ["realnvp", "vae", "rbm"]
+    assert [row["likelihood_kind"] for row in rows] == ["exact", "upper_bound", "estimate"]
+    assert all(row["fd"] > 0 and row["parameters"] > 0 and row["train_seconds"] > 0 for row in rows)
+    code, text, _ = cli(capsys, "compare", runs / "vae", runs / "rbm", "--samples", 0)
+    lines = text.splitlines()
+    assert lines[0].startswith("| model | likelihood | nll (nats)") and "≤ " in lines[2] and " ± " in lines[3]
+    code, _, err = cli(capsys, "compare", runs / "vae", runs / "vae")
+    assert code == 2 and "twice" in err
