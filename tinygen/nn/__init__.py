@@ -9,6 +9,7 @@ from tinygen.nn.conv import Conv2d, ConvTranspose2d
 from tinygen.nn.dropout import Dropout
 from tinygen.nn.embedding import Embedding
 from tinygen.nn.linear import Linear
+from tinygen.nn.masked import MaskedConv2d, MaskedLinear
 from tinygen.nn.module import Module, Parameter
 from tinygen.nn.norm import BatchNorm1d, BatchNorm2d, LayerNorm
 from tinygen.nn.pooling import AvgPool2d, MaxPool2d, Upsample

@@ -21,6 +21,10 @@ class Linear(Module):
         init.default_layer_init_(self.weight, self.bias)
 
     def forward(self, x):
+        return F.linear(self._checked(x), self.weight, self.bias)
+
+    def _checked(self, x):
+        """``x`` as a Tensor; ValueError/TypeError unless its last axis and dtype fit the layer."""
         x = as_tensor(x)
         if x.ndim < 1 or x.shape[-1] != self.in_features:
             got = x.shape[-1] if x.ndim else "none"
@@ -29,7 +33,7 @@ class Linear(Module):
         if x.dtype != self.weight.dtype:
             raise TypeError(f"{self.describe()}: input dtype {x.dtype} differs from the layer's {self.weight.dtype}; "
                             "convert the input with .astype() or the layer with .to(dtype)")
-        return F.linear(x, self.weight, self.bias)
+        return x
 
     def extra_repr(self):
         return f"{self.in_features} -> {self.out_features}" + ("" if self.bias is not None else ", bias=False")

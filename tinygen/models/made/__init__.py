@@ -1,0 +1,2 @@
+"""MADE (Germain et al. 2015): networks.py the masks and the masked network, model.py the exact likelihood
+and sampling, trainer.py the step that draws a mask set, recipe.py `tinygen train made`."""

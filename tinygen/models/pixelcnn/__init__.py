@@ -1,0 +1,2 @@
+"""PixelCNN for binary images (van den Oord et al. 2016): networks.py the masked convolutions, model.py the
+exact likelihood and sampling, recipe.py `tinygen train pixelcnn`."""

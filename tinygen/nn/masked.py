@@ -1,0 +1,78 @@
+"""Masked layers: a Linear or Conv2d whose weight is multiplied by a fixed 0/1 mask on every call.
+
+The autoregressive models (MADE, PixelCNN) cut connections this way: y = x (M * W)^T + b, so an
+output never sees the inputs its mask zeroes, and their weights get zero gradient.
+
+The mask is a *non-persistent* buffer: it moves with ``.to()`` like any buffer, but ``state_dict``
+holds only ``weight`` and ``bias``, exactly the keys of ``nn.Linear`` / ``nn.Conv2d`` (and of a PyTorch
+twin that registers its mask with ``persistent=False``). The mask is a function of how the model was
+built (MADE's orders and seed, PixelCNN's mask type), so a checkpoint loads into a model built with
+the same settings; masked-out weights keep whatever values they have and never matter.
+"""
+import tinygen.functional as F
+from tinygen import backend
+from tinygen.autograd import Tensor
+from tinygen.backend import xp
+from tinygen.nn.conv import Conv2d
+from tinygen.nn.linear import Linear
+
+MASK_TYPES = ("A", "B")
+
+
+class MaskedLinear(Linear):
+    """y = x (mask * W)^T + b: (N, in_features) -> (N, out_features); mask (out, in) of 0 and 1."""
+
+    def __init__(self, in_features, out_features, mask, bias=True):
+        super().__init__(in_features, out_features, bias)
+        self.register_buffer("mask", Tensor(xp.ones_like(self.weight.data)), persistent=False)
+        self.set_mask(mask)
+
+    def set_mask(self, mask):
+        """Replace the mask in place (MADE cycles through mask sets); ``mask`` (out, in) holds only 0 and 1."""
+        self.mask.data[...] = _checked_mask(self, mask, self.weight.shape)
+
+    def forward(self, x):
+        return F.linear(self._checked(x), self.weight * self.mask, self.bias)
+
+
+class MaskedConv2d(Conv2d):
+    """PixelCNN's convolution: the kernel sees only pixels above, and left on the centre row.
+
+    Type "A" (the first layer) also hides the centre pixel, so output (i, j) depends on inputs strictly
+    before (i, j) in raster order; type "B" (later layers) keeps the centre, which then carries only
+    what came before. One channel group: every channel gets the same spatial mask (enough for binary
+    images). Shapes as Conv2d: (N, C_in, H, W) -> (N, C_out, oH, oW); kernel sizes odd.
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, mask_type="B", stride=1, padding=0, dilation=1,
+                 bias=True):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)
+        if mask_type not in MASK_TYPES:
+            raise ValueError(f"MaskedConv2d: mask_type must be one of {MASK_TYPES}, got {mask_type!r}")
+        height, width = self.kernel_size
+        if height % 2 == 0 or width % 2 == 0:
+            raise ValueError(f"MaskedConv2d: kernel_size={self.kernel_size} must be odd on both sides, so that the "
+                             "kernel has a centre pixel to mask around")
+        self.mask_type = mask_type
+        mask = xp.ones(self.weight.shape, dtype=self.weight.dtype)
+        mask[:, :, height // 2, width // 2 + (mask_type == "B"):] = 0   # the centre row: the centre (A) and right of it
+        mask[:, :, height // 2 + 1:] = 0                                 # every row below the centre
+        self.register_buffer("mask", Tensor(mask), persistent=False)
+
+    def forward(self, x):
+        return F.conv2d(self._checked(x), self.weight * self.mask, self.bias, self.stride, self.padding,
+                        self.dilation)
+
+    def extra_repr(self):
+        return f"{super().extra_repr()}, mask {self.mask_type}"
+
+
+def _checked_mask(layer, mask, shape):
+    """``mask`` as a backend array of the layer's dtype; ValueError unless it has ``shape`` and only 0 and 1."""
+    array = backend.to_backend(mask.data if isinstance(mask, Tensor) else backend.asarray(mask))
+    if tuple(array.shape) != tuple(shape):
+        raise ValueError(f"{layer.describe()}: mask must have the weight's shape {tuple(shape)} (out, in), "
+                         f"got {tuple(array.shape)}")
+    if bool(((array != 0) & (array != 1)).any()):
+        raise ValueError(f"{layer.describe()}: mask must hold only 0 and 1")
+    return array.astype(layer.weight.dtype)
