@@ -68,7 +68,23 @@ def _cd1_with_sampled_hidden_statistics(weight, b, c, v, lr, uniform_h, uniform_
     return weight + lr * (h0.T @ v - h1.T @ v1) / len(v), b + lr * (v - v1).mean(0), c + lr * (h0 - h1).mean(0)
 
 
+def _made_masks_output_sees_its_own_pixel(inputs, degrees):
+    hidden_mask, _ = solutions.made_masks(inputs, degrees)
+    return hidden_mask, (inputs[:, None] >= degrees[None, :]).astype(float)
+
+
+def _coupling_log_det_over_every_unit(x, mask, s, t):
+    y, _ = solutions.affine_coupling(x, mask, s, t)
+    return y, s.reshape(s.shape[0], -1).sum(axis=1)
+
+
 PLANTED = {
+    "made_masks": [_made_masks_output_sees_its_own_pixel,
+                   lambda inputs, degrees: tuple(m.T for m in solutions.made_masks(inputs, degrees))[::-1]],
+    "affine_coupling": [_coupling_log_det_over_every_unit,
+                        lambda x, mask, s, t: (mask * x + (1 - mask) * (x * s.exp() + t), (s * 0).sum(axis=(1, 2, 3)))],
+    "bits_per_dim": [lambda log_prob, d: (-log_prob + d * np.log(256)) / d,          # still nats
+                     lambda log_prob, d: -log_prob / (d * np.log(2))],                # forgets the 1/256
     "conv_output_size": [lambda i, k, s, p, d: (i + 2 * p - k) // s + 1,         # forgets the dilation
                          lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s],  # forgets the +1
     "im2col": [_im2col_channels_first,

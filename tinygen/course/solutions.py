@@ -5,10 +5,14 @@ import types
 from tinygen.backend import numpy as np  # host arrays: the course checks compare on the host
 
 import tinygen.functional as F
+from tinygen.autograd import as_tensor
 from tinygen.functional.im2col import im2col as _im2col
 from tinygen.models.gan.losses import NonSaturating
 from tinygen.models.gan.gradient_penalty import gradient_penalty as _gradient_penalty
 from tinygen.models.rbm.model import RBM, statistics_difference
+from tinygen.models.made.networks import masks as _made_masks
+from tinygen.models.realnvp.layers import AffineCoupling
+from tinygen.models.realnvp.model import bits_per_dim as _bits_per_dim
 from tinygen.models.vae.model import VAE
 
 
@@ -69,3 +73,17 @@ def cd1_update(weight, visible_bias, hidden_bias, v, lr, uniform_h, uniform_v):
     v_model = (uniform_v < rbm.visible_probabilities((uniform_h < h_data).astype(v.dtype))).astype(v.dtype)
     step = statistics_difference(v, h_data, v_model, rbm.hidden_probabilities(v_model))
     return weight + lr * step["weight"], visible_bias + lr * step["visible_bias"], hidden_bias + lr * step["hidden_bias"]
+
+
+def made_masks(input_degrees, hidden_degrees):
+    hidden_mask, output_mask = _made_masks([np.asarray(input_degrees), np.asarray(hidden_degrees)])
+    return hidden_mask.astype(np.float64), output_mask.astype(np.float64)
+
+
+def affine_coupling(x, mask, s, t):
+    """RealNVP's own coupling layer, its net replaced by the given (s, t)."""
+    return AffineCoupling(as_tensor(mask), lambda fixed: (s, t))(x)
+
+
+def bits_per_dim(log_prob, dimensions):
+    return _bits_per_dim(np.asarray(log_prob), dimensions)

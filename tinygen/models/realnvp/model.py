@@ -109,9 +109,8 @@ class RealNVP(nn.Module):
         return Tensor((levels + noise) / LEVELS)
 
     def bits_per_dim(self, images, noise=None):
-        """(-log p(x) + D log 256) / (D log 2) of the dequantized 8-bit ``images``: (N,) bits."""
-        log_p = self.log_prob(self.dequantize(images, noise))
-        return (-log_p + self.dimensions * math.log(LEVELS)) / (self.dimensions * math.log(2))
+        """The bits per dimension of the dequantized 8-bit ``images``: (N,)."""
+        return bits_per_dim(self.log_prob(self.dequantize(images, noise)), self.dimensions)
 
     def loss(self, images, noise=None):
         """The batch's mean bits per dimension (what training minimizes)."""
@@ -141,6 +140,11 @@ class RealNVP(nn.Module):
             raise ValueError(f"RealNVP: {name} must hold pixel values in [0, 1], got values from {low:g} to "
                              f"{high:g}")
         return x
+
+
+def bits_per_dim(log_prob, dimensions):
+    """(-log p(x) + D log 256) / (D log 2): nats of a density on [0, 1]^D -> bits per 8-bit pixel value."""
+    return (-log_prob + dimensions * math.log(LEVELS)) / (dimensions * math.log(2))
 
 
 def _through(couplings, y, log_det):

@@ -6,13 +6,12 @@ data (one dequantization draw, seeded by `evaluate --seed`) and the continuous d
 Sampling inverts the flow from z ~ N(0, I) (``-t temperature`` < 1 draws from a narrower Gaussian,
 as the paper's figures do).
 """
-import math
 from pathlib import Path
 
 from tinygen import backend
 from tinygen.autograd import Tensor, no_grad
 from tinygen.models.common import EVAL_BATCH, loss_curves
-from tinygen.models.realnvp.model import RealNVP
+from tinygen.models.realnvp.model import RealNVP, bits_per_dim
 from tinygen.models.recipe import Recipe, register
 from tinygen.optim import Adam
 from tinygen.trainer import GradientTrainer
@@ -41,8 +40,7 @@ def evaluate(model, run):
             values = model.log_prob(x).data.astype("float64")
             log_p += float(values.sum())
     log_p /= len(images)
-    bits = (-log_p + model.dimensions * math.log(256)) / (model.dimensions * math.log(2))
-    return {"bits_per_dim": bits, "log_prob_nats": log_p}
+    return {"bits_per_dim": bits_per_dim(log_p, model.dimensions), "log_prob_nats": log_p}
 
 
 def sample(model, n, labels, run):
