@@ -15,7 +15,7 @@ class ScaleShiftNet(nn.Module):
         self.layers = nn.Sequential(nn.Conv2d(channels, hidden, 3, padding=1), nn.ReLU(),
                                     nn.Conv2d(hidden, hidden, 3, padding=1), nn.ReLU(),
                                     nn.Conv2d(hidden, 2 * channels, 3, padding=1))
-        self.scale = nn.Parameter(torch.zeros(channels, 1, 1))
+        self.scale = nn.Parameter(torch.ones(channels, 1, 1))
 
     def forward(self, x):
         out = self.layers(x)

@@ -4,8 +4,10 @@ A coupling layer feeds its fixed half, x * mask, to one of these and gets back (
 like x. The network's last layer outputs 2C channels (or features): the first C are raw scales,
 the last C shifts. The scale is bounded, s = scale * tanh(raw), with one learned ``scale`` per
 channel (Dinh et al. 2017, section 4.1): exp(s) then stays within exp(+-|scale|), so one layer can
-never blow its output up by a huge factor. ``scale`` starts at 0, so every coupling starts as a pure
-shift (log-determinant 0) and the first steps cannot overflow.
+never blow its output up by a huge factor. ``scale`` starts at 1: a coupling can scale by up to e from
+the first step. (Started at 0, each coupling would begin as a pure shift, but Adam moves ``scale`` by
+about lr a step, and the flow would need thousands of steps to learn the contraction that piles up
+MNIST's many black pixels.)
 
     conv_net(C, hidden):   (N, C, H, W) -> conv3x3 -> ReLU -> conv3x3 -> ReLU -> conv3x3 (2C)
     dense_net(D, hidden):  (N, D) -> Linear -> ReLU -> Linear -> ReLU -> Linear (2D)
@@ -22,7 +24,7 @@ class ScaleShiftNet(nn.Module):
         super().__init__()
         self.channels = channels
         self.layers = layers
-        self.scale = nn.Parameter(creation.zeros(*scale_shape))
+        self.scale = nn.Parameter(creation.ones(*scale_shape))
 
     def forward(self, x):
         out = self.layers(x)
