@@ -89,6 +89,14 @@ def test_the_coupling_flow_density_integrates_to_one_on_the_plane(seed):
     assert total == pytest.approx(1.0, abs=1e-4)
 
 
+def test_the_coupling_flow_on_points_is_invertible():
+    flow = point_flow(3)
+    x = np.random.default_rng(3).normal(size=(50, 2))
+    z, _ = flow(x)
+    np.testing.assert_allclose(flow.inverse(z).numpy(), x, atol=1e-10)
+    assert np.abs(z.numpy() - x).max() > 0.1
+
+
 def test_logit_transform_then_couplings_integrate_to_one_over_their_support():
     """The image model's two parts on 2-d 'pixels': the logit transform's log-determinant and the couplings'.
 
