@@ -11,6 +11,7 @@ from pathlib import Path
 from tinygen import backend
 from tinygen.autograd import Tensor, no_grad
 from tinygen.models.common import EVAL_BATCH, loss_curves
+from tinygen.models.options import integer, number
 from tinygen.models.realnvp.model import RealNVP, bits_per_dim
 from tinygen.models.recipe import Recipe, register
 from tinygen.optim import Adam
@@ -20,14 +21,19 @@ from tinygen.trainer import GradientTrainer
 LIKELIHOOD = {"unit": "bits_per_dim", "kind": "exact"}
 
 
-def build(data_shape, hidden=32, couplings=3, alpha=0.05):
+OPTIONS = {"hidden": integer(32, low=1), "couplings": integer(3, low=1),
+           "alpha": number(0.05, low=0.0, high=0.5, high_open=True)}
+TRAIN_OPTIONS = {"temperature": number(1.0, low=0.0, low_open=True)}
+
+
+def build(data_shape, hidden, couplings, alpha):
     """RealNVP for images of ``data_shape`` (C, H, W), H and W even."""
     return RealNVP(tuple(data_shape), hidden, couplings, alpha)
 
 
-def trainer(model, settings):
+def trainer(model, run):
     """Adam at the run's lr on the mean bits per dimension."""
-    return GradientTrainer(model, Adam(model.parameters(), lr=settings["lr"]))
+    return GradientTrainer(model, Adam(model.parameters(), lr=run.settings["lr"]))
 
 
 def evaluate(model, run):
@@ -43,23 +49,23 @@ def evaluate(model, run):
     return {"bits_per_dim": bits_per_dim(log_p, model.dimensions), "log_prob_nats": log_p}
 
 
-def sample(model, n, labels, run):
+def sample(model, run, n, labels=None):
     """``n`` images f^-1(z), z ~ N(0, T^2 I) with T = -t temperature, host (n, C, H, W) in [0, 1]."""
     with no_grad():
         return backend.to_numpy(model.sample(n, run.settings["train_args"]["temperature"]).data)
 
 
-def figures(model, history, run, out):
+def figures(model, run, history):
     """Loss curves (bits per dimension) and 64 samples."""
     from tinygen import plot
-    out = Path(out)
+    out = Path(run.out)
     temperature = run.settings["train_args"]["temperature"]
     return [loss_curves(history, out / "loss_curves.png"),
-            plot.image_grid(sample(model, 64, None, run), out / "samples.png",
+            plot.image_grid(sample(model, run, 64), out / "samples.png",
                             title=f"f^-1(z), z ~ N(0, {temperature:g}^2 I)")]
 
 
 RECIPE = register(Recipe(
     name="realnvp", summary="RealNVP: affine coupling layers, exact likelihood in bits per dimension",
-    build=build, trainer=trainer, defaults={"lr": 1e-3, "batch_size": 64, "epochs": 10},
-    train_args={"temperature": 1.0}, sample=sample, evaluate=evaluate, figures=figures))
+    build=build, trainer=trainer, options=OPTIONS, train_options=TRAIN_OPTIONS,
+    defaults={"lr": 1e-3, "batch_size": 64, "epochs": 10}, sample=sample, evaluate=evaluate, figures=figures))
