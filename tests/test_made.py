@@ -159,3 +159,17 @@ def test_twenty_adam_steps_give_pytorchs_losses():
         twin_loss.backward()
         theirs.step()
         assert loss.item() == pytest.approx(twin_loss.item(), rel=1e-4), f"step {step}"
+
+
+def test_the_trainer_draws_a_mask_set_for_every_step_and_trains_on_binarized_images():
+    from tinygen.models.made.trainer import MaskDrawingTrainer
+    tg.manual_seed(0)
+    model = MADE((1, 3, 3), (8,), "random", 3, seed=0)
+    trainer = MaskDrawingTrainer(model, optim.Adam(model.parameters(), lr=0.0))   # lr 0: the weights stay
+    grey = np.random.default_rng(0).random((16, 1, 3, 3)).astype(np.float32)     # binarized by the trainer
+    used = []
+    for _ in range(12):
+        loss = trainer.train_step((grey, None))["loss"]
+        used.append(model.current)
+        assert loss == pytest.approx(-model.log_prob(tg.tensor(binarize(grey))).numpy().mean(), rel=1e-6)
+    assert len(set(used)) == 3

@@ -42,11 +42,16 @@ def test_masked_weights_get_zero_gradient_and_the_mask_can_be_replaced():
 
 
 @settings(max_examples=6, deadline=None)
-@given(st.integers(1, 2), st.integers(1, 2), st.sampled_from([1, 3, 5]), st.sampled_from("AB"), st.integers(0, 999))
-def test_masked_conv_is_conv_with_the_masked_kernel_and_its_gradients_check(c_in, c_out, kernel, kind, seed):
-    layer = nn.MaskedConv2d(c_in, c_out, kernel, kind, padding=kernel // 2).double()
-    x = np.random.default_rng(seed).normal(size=(2, c_in, 4, 4))
-    expected = F.conv2d(tg.tensor(x), layer.weight * layer.mask, layer.bias, padding=kernel // 2).numpy()
+@given(st.integers(1, 2), st.integers(1, 2), st.sampled_from([1, 3, 5, (3, 5), (5, 1)]), st.sampled_from("AB"),
+       st.booleans(), st.integers(0, 999))
+def test_masked_conv_is_a_same_size_conv_with_the_masked_kernel_and_its_gradients_check(c_in, c_out, kernel, kind,
+                                                                                       bias, seed):
+    """The layer multiplies only the kernel rows down to the centre: the same numbers as the whole masked kernel."""
+    layer = nn.MaskedConv2d(c_in, c_out, kernel, kind, bias=bias).double()
+    x = np.random.default_rng(seed).normal(size=(2, c_in, 4, 5))
+    padding = (layer.kernel_size[0] // 2, layer.kernel_size[1] // 2)
+    expected = F.conv2d(tg.tensor(x), layer.weight * layer.mask, layer.bias, padding=padding).numpy()
+    assert expected.shape == (2, c_out, 4, 5)
     np.testing.assert_allclose(layer(tg.tensor(x)).numpy(), expected, rtol=1e-12)
     check_layer_gradients(layer, x)
 
@@ -67,8 +72,7 @@ def test_pixelcnn_masks_hide_the_future_and_type_a_the_centre():
 
 def test_the_output_of_a_type_a_stack_does_not_depend_on_its_own_or_later_pixels():
     tg.manual_seed(0)
-    stack = nn.Sequential(nn.MaskedConv2d(1, 2, 3, "A", padding=1), nn.ReLU(),
-                          nn.MaskedConv2d(2, 1, 3, "B", padding=1)).double()
+    stack = nn.Sequential(nn.MaskedConv2d(1, 2, 3, "A"), nn.ReLU(), nn.MaskedConv2d(2, 1, 3, "B")).double()
     x = tg.tensor(np.random.default_rng(1).normal(size=(1, 1, 4, 4)), requires_grad=True)
     y = stack(x)
     for i in range(16):
@@ -78,7 +82,7 @@ def test_the_output_of_a_type_a_stack_does_not_depend_on_its_own_or_later_pixels
 
 def test_state_dict_has_the_plain_layers_keys_and_moves_to_torch():
     torch = pytest.importorskip("torch")
-    layer = nn.MaskedConv2d(2, 3, 3, "A", padding=1)
+    layer = nn.MaskedConv2d(2, 3, 3, "A")
     assert list(layer.state_dict()) == ["weight", "bias"]
     twin = torch.nn.Conv2d(2, 3, 3, padding=1)
     twin.load_state_dict({key: torch.from_numpy(value.numpy()) for key, value in layer.state_dict().items()})
@@ -96,7 +100,16 @@ def test_state_dict_has_the_plain_layers_keys_and_moves_to_torch():
     (lambda: nn.MaskedLinear(3, 2, np.full((2, 3), 0.5)), "only 0 and 1"),
     (lambda: nn.MaskedConv2d(1, 1, 3, "C"), "mask_type must be one of"),
     (lambda: nn.MaskedConv2d(1, 1, 4, "A"), "must be odd"),
+    (lambda: nn.MaskedConv2d(1, 1, (3, 2), "B"), "must be odd"),
 ])
 def test_bad_masks_are_refused_by_name(build, message):
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_masked_conv_refuses_an_input_of_another_dtype_or_channel_count():
+    layer = nn.MaskedConv2d(2, 3, 3, "B")
+    with pytest.raises(TypeError, match="differs from input dtype float64"):
+        layer(tg.tensor(np.zeros((1, 2, 4, 4))))
+    with pytest.raises(ValueError, match="expects 2 input channels"):
+        layer(tg.zeros(1, 3, 4, 4))

@@ -13,6 +13,8 @@ import tinygen.functional as F
 from tinygen import backend
 from tinygen.autograd import Tensor
 from tinygen.backend import xp
+from tinygen.functional.conv import Conv2d as Convolution
+from tinygen.functional.conv_arguments import check_operands
 from tinygen.nn.conv import Conv2d
 from tinygen.nn.linear import Linear
 
@@ -41,30 +43,45 @@ class MaskedConv2d(Conv2d):
     Type "A" (the first layer) also hides the centre pixel, so output (i, j) depends on inputs strictly
     before (i, j) in raster order; type "B" (later layers) keeps the centre, which then carries only
     what came before. One channel group: every channel gets the same spatial mask (enough for binary
-    images). Shapes as Conv2d: (N, C_in, H, W) -> (N, C_out, oH, oW); kernel sizes odd.
+    images). Stride 1 and padding k // 2, as in every PixelCNN layer: (N, C_in, H, W) -> (N, C_out, H, W);
+    kernel sizes odd.
+
+    The rows below the centre are all masked, so the product runs over the top k // 2 + 1 kernel rows only
+    (a third fewer multiplications for 3 x 3, 43 % fewer for 7 x 7); the weight keeps PyTorch's full shape.
     """
 
-    def __init__(self, in_channels, out_channels, kernel_size, mask_type="B", stride=1, padding=0, dilation=1,
-                 bias=True):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, bias)
+    def __init__(self, in_channels, out_channels, kernel_size, mask_type="B", bias=True):
+        if isinstance(kernel_size, int):
+            kernel_size = (kernel_size, kernel_size)
+        if not (isinstance(kernel_size, tuple) and len(kernel_size) == 2 and
+                all(isinstance(k, int) and k > 0 and k % 2 == 1 for k in kernel_size)):
+            raise ValueError(f"MaskedConv2d: kernel_size={kernel_size!r} must be odd on both sides, so that the "
+                             "kernel has a centre pixel to mask around")
+        super().__init__(in_channels, out_channels, kernel_size, padding=(kernel_size[0] // 2, kernel_size[1] // 2),
+                         bias=bias)
         if mask_type not in MASK_TYPES:
             raise ValueError(f"MaskedConv2d: mask_type must be one of {MASK_TYPES}, got {mask_type!r}")
-        height, width = self.kernel_size
-        if height % 2 == 0 or width % 2 == 0:
-            raise ValueError(f"MaskedConv2d: kernel_size={self.kernel_size} must be odd on both sides, so that the "
-                             "kernel has a centre pixel to mask around")
         self.mask_type = mask_type
+        height, width = self.kernel_size
         mask = xp.ones(self.weight.shape, dtype=self.weight.dtype)
         mask[:, :, height // 2, width // 2 + (mask_type == "B"):] = 0   # the centre row: the centre (A) and right of it
         mask[:, :, height // 2 + 1:] = 0                                 # every row below the centre
         self.register_buffer("mask", Tensor(mask), persistent=False)
 
     def forward(self, x):
-        return F.conv2d(self._checked(x), self.weight * self.mask, self.bias, self.stride, self.padding,
-                        self.dilation)
+        x = self._checked(x)
+        rows = self.kernel_size[0] // 2 + 1                  # the kernel rows down to the centre
+        weight = (self.weight * self.mask)[:, :, :rows]
+        # output row a of the cropped kernel reads padded rows a .. a + rows - 1, as the full kernel's did; the
+        # natural output would have k // 2 more rows at the bottom (padding and masked rows only): not computed
+        check_operands("conv2d", x, weight, self.bias, in_channel_axis=1, out_channel_axis=0)
+        inputs = (x, weight) if self.bias is None else (x, weight, self.bias)
+        return Convolution((1, 1), self.padding, (1, 1), tuple(x.shape[2:]))(*inputs)
 
     def extra_repr(self):
-        return f"{super().extra_repr()}, mask {self.mask_type}"
+        height, width = self.kernel_size
+        kernel = str(height) if height == width else f"{height}x{width}"
+        return f"{self.in_channels} -> {self.out_channels}, kernel {kernel}, mask {self.mask_type}"
 
 
 def _checked_mask(layer, mask, shape):

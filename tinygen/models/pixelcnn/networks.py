@@ -15,7 +15,7 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels):
         super().__init__()
-        self.conv = nn.MaskedConv2d(channels, channels, 3, "B", padding=1)
+        self.conv = nn.MaskedConv2d(channels, channels, 3, "B")
 
     def forward(self, x):
         return x + self.conv(F.relu(x))
@@ -23,7 +23,7 @@ class ResidualBlock(nn.Module):
 
 def pixelcnn_network(channels, blocks, first_kernel):
     """(N, 1, H, W) binary images -> (N, 1, H, W) logits, as a Sequential (keys "0.weight", "1.conv.weight", ...)."""
-    return nn.Sequential(nn.MaskedConv2d(1, channels, first_kernel, "A", padding=first_kernel // 2),
+    return nn.Sequential(nn.MaskedConv2d(1, channels, first_kernel, "A"),
                          *[ResidualBlock(channels) for _ in range(blocks)],
                          nn.ReLU(), nn.Conv2d(channels, channels, 1), nn.ReLU(), nn.Conv2d(channels, 1, 1))
 
