@@ -3,7 +3,9 @@
 One row a run: the model, its likelihood's kind and number (tinygen/likelihood_kind.py) — the NLL in
 nats of the binarized test digits, or the bits per dimension of the dequantized 8-bit ones —, the
 training time its metrics.json recorded, its parameter count and the Fréchet distance (FD, in the
-shipped classifier's features; lower is better) of its samples to the test images. The two kinds of
+shipped classifier's features; lower is better) of its samples to the test images — binarized
+(pixels > 0.5) for a model of binarized images, as its likelihood is, grey-level otherwise. Where
+the model's own evaluation reports an FD (MADE's, a GAN's), that one is shown. The two kinds of
 quality sit side by side because they can disagree: a model may spread its mass well (a good
 likelihood) and still draw blurry samples, or draw sharp samples and miss whole modes.
 """
@@ -13,7 +15,9 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.commands import UsageError, check_shape, draw_samples, sample_labels, trained_model
+from tinygen.data.transforms import binarize
 from tinygen.likelihood_kind import likelihood_fields
+from tinygen.metrics.digit_classifier import has_classifier
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.nn import parameter_count
 
@@ -25,12 +29,14 @@ def compare_row(location, samples, seed=0, data_dir=None):
     recipe, model, run = trained_model(location, data_dir)
     row = {"run": str(location), "model": recipe.name, "parameters": parameter_count(model),
            "train_seconds": recorded_seconds(Path(location))}
+    metrics = {}
     if recipe.evaluate is not None:
         check_shape(recipe, run.test, run.settings)
         backend.manual_seed(seed)
         metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
         row.update(likelihood_fields(recipe, metrics))
-    row["fd"] = sample_fd(recipe, model, run, samples, seed)
+    binary = "nll_nats" in row
+    row["fd"] = metrics["fd"] if "fd" in metrics else sample_fd(recipe, model, run, samples, binary, seed)
     return row
 
 
@@ -42,14 +48,16 @@ def recorded_seconds(location):
     return sum(row.get("seconds", 0.0) for row in json.loads(path.read_text())["epochs"])
 
 
-def sample_fd(recipe, model, run, samples, seed=0):
-    """FD of ``samples`` samples to the run's test images; None where it cannot be measured (no sampler,
-    or not images of digits / Fashion-MNIST's shape)."""
-    if recipe.sample is None or samples < 2 or run.test.images.shape[1:] != (1, 28, 28):
+def sample_fd(recipe, model, run, samples, binary, seed=0):
+    """FD of ``samples`` samples to the run's test images (``binary``: binarized at 0.5); None where it cannot
+    be measured (no sampler, or not images of digits / Fashion-MNIST's shape)."""
+    if recipe.sample is None or samples < 2 or run.test.images.shape[1:] != (1, 28, 28) \
+            or not has_classifier(run.dataset):
         return None
     backend.manual_seed(seed)
     images = draw_samples(recipe, model, samples, sample_labels(recipe, samples, None), run)
-    return SampleQuality(run.test.images, run.dataset).evaluate(images)["fd"]
+    real = binarize(run.test.images) if binary else run.test.images
+    return SampleQuality(real, run.dataset).evaluate(images)["fd"]
 
 
 def format_table(rows, time_label="train s"):
@@ -90,4 +98,5 @@ def command_compare(args):
         return
     print(format_table(rows, "train s (wall)"))
     print(f"nll: nats per binarized test image (pixels > 0.5); bits/dim: of the dequantized 8-bit images; "
-          f"sample FD: {args.samples} samples against the test images (lower is better)")
+          f"sample FD: {args.samples} samples (or the model's own evaluation's) against the test images, binarized "
+          f"for the models in nats (lower is better)")

@@ -1,6 +1,7 @@
 """What a model's likelihood number is: its unit and its kind, as its recipe module declares them.
 
-A recipe module whose model has a likelihood says so in one constant beside its ``evaluate``:
+A recipe module whose model has a likelihood says so in one constant (the module that defines the
+recipe's ``build``, or else its ``evaluate``, which several families may share):
 
     LIKELIHOOD = {"unit": "nats", "kind": "exact"}
 
@@ -9,7 +10,8 @@ binarization, one for every model), per image, under the metric ``nll_nats``; un
 of the dequantized 8-bit test images, under ``bits_per_dim``. kind "exact": the number is the model's
 NLL; "upper_bound": an ELBO or importance-weighted bound (the true NLL is at most this); "estimate":
 a stochastic estimate (the RBM's AIS), reported with its standard deviation (``<metric>_std``) and a
-rigorous lower bound on the NLL (``<metric>_lower_bound``) beside it.
+rigorous lower bound on the NLL (``<metric>_lower_bound``) beside it. An exact NLL may come with its
+standard error over the test images (``<metric>_se``).
 """
 import sys
 
@@ -18,10 +20,12 @@ KINDS = ("exact", "upper_bound", "estimate")
 
 
 def declared_likelihood(recipe):
-    """The LIKELIHOOD constant of the module that defines ``recipe.evaluate``, or None."""
+    """The LIKELIHOOD constant of the module defining ``recipe.build`` or else ``recipe.evaluate``; None without
+    an evaluation or a declaration."""
     if recipe.evaluate is None:
         return None
-    declared = getattr(sys.modules.get(recipe.evaluate.__module__), "LIKELIHOOD", None)
+    modules = [sys.modules.get(function.__module__) for function in (recipe.build, recipe.evaluate)]
+    declared = next((module.LIKELIHOOD for module in modules if hasattr(module, "LIKELIHOOD")), None)
     if declared is not None and (declared.get("unit") not in UNITS or declared.get("kind") not in KINDS):
         raise ValueError(f"recipe {recipe.name!r}: LIKELIHOOD must have unit in {tuple(UNITS)} and kind in "
                          f"{KINDS}, got {declared!r}")
@@ -38,5 +42,5 @@ def likelihood_fields(recipe, metrics):
         raise ValueError(f"recipe {recipe.name!r} declares a likelihood in {declared['unit']}, but its evaluate "
                          f"reported no {key!r} (got {', '.join(metrics)})")
     fields = {"likelihood_kind": declared["kind"], key: metrics[key]}
-    fields.update({name: metrics[name] for name in (f"{key}_std", f"{key}_lower_bound") if name in metrics})
+    fields.update({name: metrics[name] for name in (f"{key}_std", f"{key}_lower_bound", f"{key}_se") if name in metrics})
     return fields

@@ -5,7 +5,7 @@ Every family folder has the same files — ``networks.py``, ``model.py``, ``trai
 more where the family needs them) — and importing a family registers its recipes in ``RECIPES``
 (tinygen/models/recipe.py, the one contract between a family and the command line).
 """
-from tinygen.models import autoencoders, gan, rbm, realnvp, vae  # noqa: F401  (each registers its recipes)
+from tinygen.models import autoencoders, gan, made, pixelcnn, rbm, realnvp, vae  # noqa: F401  (each registers its recipes)
 from tinygen.models.autoencoders import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder,
                                          DeepAutoencoder, DenoisingAutoencoder, SparseAutoencoder)
 from tinygen.models.gan import GAN
