@@ -21,9 +21,9 @@ from tinygen.models import RECIPES
 
 # family: (tinygen train arguments, epochs) — budgets of a few CPU-minutes each on one core
 FAMILIES = {
-    "rbm": (["-m", "n_hidden=500", "-m", "persistent=False", "-t", "ais_runs=100", "-t", "ais_temperatures=1000"], 10),
-    "vae": (["-m", "hidden=400", "-m", "latent_dim=20"], 20),
-    "made": (["-m", "hidden=500"], 10),
+    "rbm": (["-m", "n_hidden=500", "-m", "persistent=False", "-t", "ais_runs=100", "-t", "ais_temperatures=1000"], 30),
+    "vae": (["-m", "hidden=400", "-m", "latent_dim=20"], 100),
+    "made": (["-m", "hidden=500"], 50),
     "pixelcnn": ([], 2),
     "realnvp": (["-m", "hidden=32", "-m", "couplings=3"], 4),
 }
