@@ -85,9 +85,9 @@ def main():
             return float(np.mean(np.concatenate([scored.bits_per_dim(test.images[i:i + 500], noise[i:i + 500]).numpy()
                                                  for i in range(0, len(test), 500)])))
 
-    print(f"RealNVP hidden {args.hidden}, {args.couplings} couplings a group; mnist-5k: {len(train_set)} train / {len(test_set)} test, batch {args.batch_size}, Adam lr "
-          f"{args.lr}, {args.epochs} epochs, threads {args.threads or 'default'}, clock {args.clock}, "
-          f"{tg.nn.parameter_count(model):,} parameters")
+    print(f"RealNVP hidden {args.hidden}, {args.couplings} couplings a group; mnist-5k: {len(train_set)} train / "
+          f"{len(test_set)} test, batch {args.batch_size}, Adam lr {args.lr}, {args.epochs} epochs, threads "
+          f"{args.threads or 'default'}, clock {args.clock}, {tg.nn.parameter_count(model):,} parameters")
     results = train_side_by_side(runs, train_set, test_set, score, args)
     print(f"{'framework':<10} {'test bits/dim':>14} {'median s/epoch':>15}")
     for name, (seconds, bits) in results.items():

@@ -42,5 +42,6 @@ def likelihood_fields(recipe, metrics):
         raise ValueError(f"recipe {recipe.name!r} declares a likelihood in {declared['unit']}, but its evaluate "
                          f"reported no {key!r} (got {', '.join(metrics)})")
     fields = {"likelihood_kind": declared["kind"], key: metrics[key]}
-    fields.update({name: metrics[name] for name in (f"{key}_std", f"{key}_lower_bound", f"{key}_se") if name in metrics})
+    extras = (f"{key}_std", f"{key}_lower_bound", f"{key}_se")
+    fields.update({name: metrics[name] for name in extras if name in metrics})
     return fields
