@@ -89,3 +89,12 @@ def test_compare_puts_the_runs_on_one_table(runs, capsys):
     assert lines[0].startswith("| model | likelihood | nll (nats)") and "≤ " in lines[2] and " ± " in lines[3]
     code, _, err = cli(capsys, "compare", runs / "vae", runs / "vae")
     assert code == 2 and "twice" in err
+
+
+def test_every_model_with_a_likelihood_declares_its_kind():
+    from tinygen.models import RECIPES
+    declared = {name: declared_likelihood(recipe) for name, recipe in RECIPES.items()}
+    assert {name: value["kind"] for name, value in declared.items() if value} == {
+        "rbm": "estimate", "vae": "upper_bound", "conv-vae": "upper_bound", "made": "exact", "pixelcnn": "exact",
+        "realnvp": "exact"}
+    assert declared["realnvp"]["unit"] == "bits_per_dim" and declared["made"]["unit"] == "nats"
