@@ -14,19 +14,17 @@ def made_masks(input_degrees, hidden_degrees):
     raise NotImplementedError
 
 
-def affine_coupling(x, mask, s, t):
-    """RealNVP's affine coupling layer, given its scales and shifts; returns (y, log_det).
+def coupling_log_det(s, mask):
+    """log |det dy/dx| of RealNVP's affine coupling y = mask * x + (1 - mask) * (x * exp(s) + t), per example.
 
-    x (N, ...) a Tensor; mask (1, ...) of 0/1 broadcasting against x (1: the unit is kept fixed);
-    s, t Tensors shaped like x (what the coupling's net computed from the fixed part).
-    y = mask * x + (1 - mask) * (x * exp(s) + t), and log_det (N,) is log |det dy/dx|: the Jacobian is
-    triangular, so it is the sum over each example's free units of s. Gradients must reach x, s and t.
+    s: a Tensor (N, ...) of the log-scales the coupling's net computed; mask: a Tensor (1, ...) of 0/1 that
+    broadcasts against s (1: the unit is kept fixed). Returns a Tensor (N,) through which gradients reach s.
     """
     raise NotImplementedError
 
 
 def bits_per_dim(log_prob, dimensions):
-    """Bits per dimension of 8-bit images from log p of their dequantized values.
+    """Bits per dimension of 8-bit images from log p of their dequantized values: an array (N,) -> (N,).
 
     log_prob (N,): log-densities in nats of images dequantized onto [0, 1]^D (x = (k + u) / 256), D =
     ``dimensions``. Undo the 1/256 scaling (each of the D coordinates was divided by 256) and convert

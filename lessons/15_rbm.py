@@ -90,9 +90,9 @@ W, b, c = (p.data.copy() for p in (tiny.weight, tiny.visible_bias, tiny.hidden_b
 tg.manual_seed(7)
 generator = tg.backend.generator()
 h_data = sigmoid(batch @ W.T + c)                                           # positive phase
-h_sample = (generator.random(h_data.shape, dtype=np.float32) < h_data).astype(np.float64)
+h_sample = (generator.random(h_data.shape) < h_data).astype(np.float64)   # uniforms in the units' dtype
 v_prob = sigmoid(h_sample @ W + b)
-v_model = (generator.random(v_prob.shape, dtype=np.float32) < v_prob).astype(np.float64)   # one Gibbs step
+v_model = (generator.random(v_prob.shape) < v_prob).astype(np.float64)   # one Gibbs step
 h_model = sigmoid(v_model @ W.T + c)                                        # negative phase
 by_hand = W + lr * (h_data.T @ batch - h_model.T @ v_model) / len(batch)
 
