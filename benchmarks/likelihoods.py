@@ -21,7 +21,7 @@ from tinygen.models import RECIPES
 
 # family: (tinygen train arguments, epochs) — budgets of a few CPU-minutes each on one core
 FAMILIES = {
-    "rbm": (["-m", "n_hidden=500", "-m", "persistent=False", "-t", "ais_runs=100", "-t", "ais_temperatures=1000"], 30),
+    "rbm": (["-m", "n_hidden=500", "-m", "persistent=False", "-t", "ais_runs=100", "-t", "ais_temperatures=10000"], 30),
     "vae": (["-m", "hidden=400", "-m", "latent_dim=20"], 100),
     "made": (["-m", "hidden=500"], 50),
     "pixelcnn": ([], 2),

@@ -247,7 +247,7 @@ quick_runs = {"rbm": ["-m", "n_hidden=100", "-m", "persistent=False", "--epochs"
               "made": ["-m", "hidden=128", "--epochs", "5", "-t", "fd_samples=200"],
               "pixelcnn": ["-m", "channels=8", "-m", "blocks=1", "--epochs", "1"],
               "realnvp": ["-m", "hidden=8", "-m", "couplings=1", "--epochs", "1"]}
-full_runs = {"rbm": ["-m", "persistent=False", "--epochs", "30", "-t", "ais_temperatures=1000"],   # CD-1
+full_runs = {"rbm": ["-m", "persistent=False", "--epochs", "30", "-t", "ais_temperatures=10000"],   # CD-1
              "vae": ["--epochs", "100"], "made": ["--epochs", "50"], "pixelcnn": ["--epochs", "2"],
              "realnvp": ["--epochs", "4"]}   # the budgets of benchmarks/likelihoods.py
 rows = []
