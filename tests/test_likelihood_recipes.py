@@ -36,11 +36,12 @@ def test_train_made_for_one_epoch_on_64_digits_then_evaluate_as_json(tmp_path, c
     code, stdout, err = cli(capsys, "train", "made", "--epochs", 1, "--limit", 64, "--no-progress", "--out", out)
     assert code == 0, err
     assert (out / "samples.png").is_file()
-    code, stdout, err = cli(capsys, "evaluate", out, "--json", "-t", "fd_samples=0")
+    code, stdout, err = cli(capsys, "evaluate", out, "--json")
     assert code == 0, err
     metrics = json.loads(stdout)["metrics"]
-    # one epoch of 64 digits moves a 784-pixel model only a little below the uniform model's 784 log 2
-    assert 200 < metrics["nll_nats"] < 784 * np.log(2) and "fd" not in metrics
+    # one epoch of 64 digits moves a 784-pixel model only part of the way below the uniform model's 784 log 2
+    assert 200 < metrics["nll_nats"] < 784 * np.log(2)
+    assert "fd" not in metrics                     # 64 test images: too few samples for a 64-d covariance
 
 
 @pytest.mark.parametrize("name", ["made", "pixelcnn"])
@@ -52,14 +53,24 @@ def test_evaluate_reports_the_mean_exact_nll_of_the_binarized_test_images(name):
     nll = -model.log_prob(tg.tensor(binarize(run.test.images))).numpy()
     assert metrics["nll_nats"] == pytest.approx(nll.mean(), rel=1e-5)
     assert metrics["nll_nats_se"] == pytest.approx(nll.std(ddof=1) / np.sqrt(20), rel=1e-4)
-    assert ("fd" in metrics) == (name == "made")   # made: as many samples as test images; pixelcnn: none unless asked
+    assert "fd" not in metrics                     # 20 test images: too few for the fd
 
 
-def test_the_fd_is_measured_on_the_samples_asked_for():
-    recipe, run = RECIPES["pixelcnn"], run_data("pixelcnn", limit=20, fd_samples=3)
+@pytest.mark.parametrize("name, fd_samples", [("made", None), ("pixelcnn", 128)])
+def test_the_fd_takes_as_many_samples_as_test_images_or_as_asked(name, fd_samples, monkeypatch):
+    recipe, run = RECIPES[name], run_data(name, limit=128, fd_samples=fd_samples)
     tg.manual_seed(0)
-    metrics = recipe.evaluate(recipe.model((1, 28, 28), **SMALL["pixelcnn"]), run)
-    assert np.isfinite(metrics["fd"]) and metrics["fd"] > 0
+    model = recipe.model((1, 28, 28), **SMALL[name])
+    drawn = []
+    monkeypatch.setattr(model, "sample", lambda n, draw=model.sample: drawn.append(n) or draw(n))
+    metrics = recipe.evaluate(model, run)
+    assert drawn == [128] and np.isfinite(metrics["fd"]) and metrics["fd"] > 0
+
+
+def test_too_few_samples_for_the_fd_are_refused_by_name():
+    recipe, run = RECIPES["made"], run_data("made", limit=20, fd_samples=50)
+    with pytest.raises(ValueError, match="fd_samples=50: the fd needs at least 128 samples"):
+        recipe.evaluate(recipe.model((1, 28, 28), **SMALL["made"]), run)
 
 
 @pytest.mark.parametrize("name", ["made", "pixelcnn"])

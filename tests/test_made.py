@@ -70,6 +70,14 @@ def test_log_prob_is_the_sum_of_bernoulli_log_likelihoods_of_the_logits():
     assert model.loss(tg.tensor(x)).item() == pytest.approx(-expected.mean(), rel=1e-10)
 
 
+def test_the_logit_of_one_pixel_used_for_sampling_equals_the_whole_output():
+    model = random_made((12, 10), "random", 1, 0)
+    x = tg.tensor(ALL_3X3[::23])
+    whole = model.logits(x).numpy()
+    for pixel in range(9):
+        np.testing.assert_allclose(model.pixel_logit(x, pixel).numpy(), whole[:, pixel], rtol=1e-12, atol=1e-12)
+
+
 def test_the_mixture_is_the_log_mean_exp_of_the_mask_sets():
     model = random_made((12, 10), "random", 3, 1)
     x = tg.tensor(ALL_3X3[::50])

@@ -1,6 +1,6 @@
 """PixelCNN: the exact likelihood sums to 1 over every 3x3 binary image, no logit depends on its own pixel
-or a later one in raster order (through autograd), the banded logits used for sampling equal the
-whole image's, samples follow the model's probabilities, the same 20 Adam steps as a PyTorch twin, and
+or a later one in raster order (through autograd), the windowed logits used for sampling equal
+the whole image's, samples follow the model's probabilities, the same 20 Adam steps as a PyTorch twin, and
 bad input refused by name."""
 import itertools
 
@@ -48,12 +48,12 @@ def test_no_logit_depends_on_its_own_pixel_or_a_later_one_in_raster_order(channe
     assert seen[5, 4] and seen[5, 1]               # the left neighbour and the one above are seen
 
 
-def test_the_banded_logit_used_for_sampling_equals_the_whole_images():
-    model = random_pixelcnn(5, 3, 5, 4, shape=(1, 12, 9))
-    x = tg.tensor(np.random.default_rng(0).integers(0, 2, (3, 108)).astype(np.float64))
-    whole = model.logits(x.reshape(3, 1, 12, 9)).numpy().reshape(3, 108)
-    assert model.reach == 5 < 12                   # the band is really narrower than the image
-    for pixel in range(108):
+def test_the_windowed_logit_used_for_sampling_equals_the_whole_images():
+    model = random_pixelcnn(5, 3, 5, 4, shape=(1, 12, 15))
+    x = tg.tensor(np.random.default_rng(0).integers(0, 2, (3, 180)).astype(np.float64))
+    whole = model.logits(x.reshape(3, 1, 12, 15)).numpy().reshape(3, 180)
+    assert model.reach == 5 and 2 * 5 + 1 < 15     # the window is really smaller than the image both ways
+    for pixel in range(180):
         np.testing.assert_allclose(model.pixel_logit(x, pixel).numpy(), whole[:, pixel], rtol=1e-12, atol=1e-12)
 
 

@@ -9,6 +9,8 @@ from tinygen.models import autoencoders, gan, made, pixelcnn, rbm, realnvp, vae 
 from tinygen.models.autoencoders import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder,
                                          DeepAutoencoder, DenoisingAutoencoder, SparseAutoencoder)
 from tinygen.models.gan import GAN
+from tinygen.models.made import MADE
+from tinygen.models.pixelcnn import PixelCNN
 from tinygen.models.rbm import RBM
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
 from tinygen.models.vae import VAE

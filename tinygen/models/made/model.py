@@ -18,7 +18,7 @@ import math
 import tinygen.functional as F
 from tinygen import backend, nn
 from tinygen.backend import numpy as np  # host arrays: the masks' own generator
-from tinygen.models.autoregressive import bernoulli_log_prob, check_binary, check_count, sample_in_order
+from tinygen.models.common import bernoulli_log_prob, check_binary, check_count, sample_in_order
 from tinygen.models.made.networks import mask_set, masked_network
 
 
@@ -63,8 +63,10 @@ class MADE(nn.Module):
         return self.net(x)
 
     def pixel_logit(self, x, pixel):
-        """The logits (N,) of pixel ``pixel`` alone (what sampling asks for)."""
-        return self.logits(x)[:, pixel]
+        """The logits (N,) of pixel ``pixel`` alone (what sampling asks for): the hidden layers, then one output
+        unit instead of all D (half the work of a pass with one hidden layer)."""
+        hidden, output = self.net[:-1](x.reshape(len(x), self.size)), self.net[-1]
+        return hidden @ (output.weight[pixel] * output.mask[pixel]) + output.bias[pixel]
 
     def log_prob(self, x):
         """log p(x) in nats: (N, C, H, W) binary -> (N,). The mixture of all K mask sets in eval mode (or

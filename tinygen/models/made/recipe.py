@@ -6,9 +6,10 @@
     -m mask_seed=0                 the masks' own seed (a checkpoint does not store them: the seed rebuilds them)
     -t fd_samples=None             samples for `tinygen evaluate`'s fd (None: as many as the test images; 0: none)
 
-Images are binarized at 0.5; `tinygen evaluate` reports the exact test NLL in nats (likelihood_recipes.py).
+Images are binarized at 0.5; `tinygen evaluate` reports the exact test NLL in nats (tinygen/models/common.py).
 """
-from tinygen.models.likelihood_recipes import evaluate, figures, image_shape, sample, train_options
+from tinygen.models.common import (binary_samples, image_shape, likelihood_evaluate, likelihood_figures,
+                                   likelihood_train_options)
 from tinygen.models.made.model import MADE
 from tinygen.models.made.networks import ORDERS
 from tinygen.models.made.trainer import MaskDrawingTrainer
@@ -34,6 +35,6 @@ def trainer(model, run):
 
 RECIPE = register(Recipe(
     name="made", summary="MADE, the masked autoencoder (784-500-784): exact likelihood of binarized images",
-    build=build, options=OPTIONS, trainer=trainer, train_options=train_options(fd_samples=None),
+    build=build, options=OPTIONS, trainer=trainer, train_options=likelihood_train_options(fd_samples=None),
     defaults={"epochs": 100, "lr": 1e-3, "batch_size": 100},
-    sample=sample, evaluate=evaluate, figures=figures))
+    sample=binary_samples, evaluate=likelihood_evaluate, figures=likelihood_figures))

@@ -3,7 +3,7 @@
 With one mask set the draw does nothing; with K of them each step trains the shared weights under one
 order/connectivity, so the K models of the test-time ensemble all learn (Germain et al. 2015, section 4.2).
 """
-from tinygen.models.autoregressive import binarized_loss
+from tinygen.models.common import binarized_loss
 from tinygen.trainer import GradientTrainer
 
 

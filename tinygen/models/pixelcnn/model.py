@@ -4,14 +4,15 @@ every pixel a logit from the pixels before it in raster order (row by row, left 
     log p(x) = sum_(i,j) log Bernoulli(x_ij | sigmoid(logit_ij(x_<(i,j))))        (nats; exact, normalized)
 
 Training computes all H W conditionals in one pass (the masks do the work); sampling needs one pass
-per pixel. A logit sees only ``rows_seen`` rows above its own, so each sampling pass runs the network
-on that band of rows only (zero padding at the band's top edge never reaches the logit asked for),
-which gives the same numbers as the whole image at a fraction of its cost.
+per pixel. A logit sees only ``rows_seen`` rows above its own and as many columns on either side, so
+each sampling pass runs the network on that window only (zero padding at the window's edges never
+reaches the logit asked for): the same numbers as the whole image at a fraction of its cost (8 x 15
+pixels instead of 28 x 28 for a digit at the default size).
 """
 import math
 
 from tinygen import nn
-from tinygen.models.autoregressive import bernoulli_log_prob, check_binary, check_count, sample_in_order
+from tinygen.models.common import bernoulli_log_prob, check_binary, check_count, sample_in_order
 from tinygen.models.pixelcnn.networks import pixelcnn_network, rows_seen
 
 
@@ -48,12 +49,13 @@ class PixelCNN(nn.Module):
         return -self.log_prob(x).mean()
 
     def pixel_logit(self, x, pixel):
-        """The logits (N,) of pixel ``pixel`` (raster index) of x (N, H*W), from the band of rows it can see."""
+        """The logits (N,) of pixel ``pixel`` (raster index) of x (N, H*W), from the window it can see: the
+        ``reach`` rows above it and ``reach`` columns on either side."""
         _, height, width = self.data_shape
         row, column = divmod(pixel, width)
-        top = max(0, row - self.reach)
-        band = x.reshape(len(x), 1, height, width)[:, :, top:row + 1]
-        return self.logits(band)[:, 0, row - top, column]
+        top, left = max(0, row - self.reach), max(0, column - self.reach)
+        window = x.reshape(len(x), 1, height, width)[:, :, top:row + 1, left:column + self.reach + 1]
+        return self.logits(window)[:, 0, row - top, column - left]
 
     def sample(self, n):
         """``n`` images drawn pixel by pixel in raster order: a backend array (n, 1, H, W) of 0 and 1."""

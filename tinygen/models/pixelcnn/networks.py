@@ -29,5 +29,6 @@ def pixelcnn_network(channels, blocks, first_kernel):
 
 
 def rows_seen(blocks, first_kernel):
-    """How many rows above its own a logit can see: the A layer's reach plus one row per 3x3 B layer."""
+    """How many rows above its own a logit can see (and columns to either side): the A layer's reach plus one
+    per 3x3 B layer."""
     return first_kernel // 2 + blocks

@@ -3,13 +3,13 @@
     -m channels=32       feature maps of every layer      -m blocks=4   residual 3x3 type-B layers
     -m first_kernel=7    the type-A layer's kernel        -t fd_samples=0   samples for evaluate's fd (0: none)
 
-Sampling runs the network once per pixel (784 passes for a digit, on the band of rows a pixel can see;
-about 0.25 CPU s per digit at the default size), so evaluate measures no fd unless asked
-(-t fd_samples=1000 for the likelihood table: about 4 CPU minutes). Images are binarized at 0.5; `tinygen
-evaluate` reports the exact test NLL in nats (likelihood_recipes.py).
+Sampling runs the network once per pixel (784 passes for a digit, each on the 8 x 15 window a pixel can
+see at the default size), so evaluate measures no fd unless asked (-t fd_samples=1000 for the likelihood
+table). Images are binarized at 0.5; `tinygen evaluate` reports the exact test NLL in nats
+(tinygen/models/common.py).
 """
-from tinygen.models.likelihood_recipes import evaluate, figures, image_shape, sample, train_options
-from tinygen.models.autoregressive import binarized_loss
+from tinygen.models.common import (binarized_loss, binary_samples, image_shape, likelihood_evaluate,
+                                   likelihood_figures, likelihood_train_options)
 from tinygen.models.options import integer
 from tinygen.models.pixelcnn.model import PixelCNN
 from tinygen.models.recipe import Recipe, register
@@ -32,6 +32,6 @@ def trainer(model, run):
 
 RECIPE = register(Recipe(
     name="pixelcnn", summary="PixelCNN for binary images (masked convolutions A, 4 residual B): exact likelihood",
-    build=build, options=OPTIONS, trainer=trainer, train_options=train_options(fd_samples=0),
+    build=build, options=OPTIONS, trainer=trainer, train_options=likelihood_train_options(fd_samples=0),
     defaults={"epochs": 10, "lr": 1e-3, "batch_size": 100},
-    sample=sample, evaluate=evaluate, figures=figures))
+    sample=binary_samples, evaluate=likelihood_evaluate, figures=likelihood_figures))
