@@ -12,5 +12,6 @@ from tinygen.models.gan import GAN
 from tinygen.models.made import MADE
 from tinygen.models.pixelcnn import PixelCNN
 from tinygen.models.rbm import RBM
+from tinygen.models.realnvp import RealNVP
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
 from tinygen.models.vae import VAE
