@@ -35,6 +35,7 @@ import tinygen as tg
 from tinygen import backend, optim, plot
 from tinygen.autograd import Tensor, no_grad
 from tinygen.cli import main as tinygen_command
+from tinygen.commands import trained_model
 from tinygen.compare import compare_row, format_table
 from tinygen.data import load_dataset
 from tinygen.data.toy2d import load_toy
@@ -282,9 +283,7 @@ assert all(0 < value < 784 * math.log(2) + 1 for value in nats[1:]), \
 # log 999 ≈ 6.9 nats.
 
 # %%
-from tinygen.commands import trained_model  # noqa: E402  (the VAE the table just trained)
-
-vae_recipe, trained_vae, vae_run = trained_model(lesson.path("runs/vae"))
+vae_recipe, trained_vae, vae_run = trained_model(lesson.path("runs/vae"))   # the VAE the table just trained
 test = binarize(load_dataset("mnist-5k", "test").images)
 train = binarize(load_dataset("mnist-5k", "train").images)
 count, k = lesson.pick(200, 1000), lesson.pick(100, 1000)
