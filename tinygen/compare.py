@@ -14,7 +14,8 @@ import math
 from pathlib import Path
 
 from tinygen import backend
-from tinygen.commands import UsageError, check_shape, draw_samples, sample_labels, trained_model
+from tinygen.commands import check_shape, draw_samples, sample_labels, trained_model
+from tinygen.console import UsageError
 from tinygen.data.transforms import binarize
 from tinygen.likelihood_kind import likelihood_fields
 from tinygen.metrics.digit_classifier import has_classifier

@@ -10,6 +10,7 @@ toward the batch's mean and unbiased variance: running = (1 - momentum) running 
 Evaluation uses the running estimates, so one sample's output no longer depends on its batch.
 Layer norm standardizes each sample over its last axes (``normalized_shape``), in training and
 evaluation alike, so a sample never depends on its batch: what a WGAN-GP critic needs.
+Group norm (group_norm.py) uses Normalize too, where a second derivative is asked for.
 """
 from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
@@ -128,3 +129,4 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
     if weight is not None:
         y = y * weight
     return y if bias is None else y + bias
+
