@@ -75,4 +75,5 @@ def torch_pixelcnn(torch, pixelcnn):
 
 def copy_weights(torch, model, twin):
     """tinygen ``model``'s state_dict into ``twin``'s torch module (same keys)."""
-    twin.model.load_state_dict({key: torch.from_numpy(value.numpy().copy()) for key, value in model.state_dict().items()})
+    twin.model.load_state_dict({key: torch.from_numpy(value.numpy().copy())
+                                for key, value in model.state_dict().items()})

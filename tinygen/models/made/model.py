@@ -108,7 +108,8 @@ class MADE(nn.Module):
         return x
 
     def extra_repr(self):
-        return f"{self.size} pixels, hidden {list(self.hidden_sizes)}, {self.order_kind} order, {self.num_masks} mask set(s)"
+        return (f"{self.size} pixels, hidden {list(self.hidden_sizes)}, {self.order_kind} order, "
+                f"{self.num_masks} mask set(s)")
 
 
 def _check_settings(hidden_sizes, num_masks, seed):
