@@ -136,6 +136,14 @@ PLANTED = {
     "cd1_update": [_cd1_with_sampled_hidden_statistics],
     "softplus": [_softplus_on_the_host, _softplus_overflowing],
     "logsumexp": [_logsumexp_back_to_host],
+    "made_masks": [lambda i, h: ((h[:, None] >= i[None, :]).astype(float),
+                                 (i[:, None] >= h[None, :]).astype(float)),          # a logit sees its own pixel
+                   lambda i, h: ((h[:, None] > i[None, :]).astype(float),
+                                 (i[:, None] > h[None, :]).astype(float))],          # hidden units too strict
+    "coupling_log_det": [lambda s, mask: s.reshape(s.shape[0], -1).sum(axis=1),     # the fixed units counted too
+                         lambda s, mask: ((1 - mask) * s.exp()).reshape(s.shape[0], -1).sum(axis=1)],  # exp(s)
+    "bits_per_dim": [lambda log_prob, d: (-log_prob + d * np.log(256)) / d,          # still nats
+                     lambda log_prob, d: -log_prob / (d * np.log(2))],                # forgets the 1/256
 }
 
 

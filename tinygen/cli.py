@@ -7,6 +7,7 @@
     tinygen reconstruct runs/ae --out recon.png   test images next to their reconstructions
     tinygen latent runs/ae --out maps/            the latent space of a model with a 2-D code
     tinygen export runs/ae --out ae.safetensors   every network's weights, PyTorch's key names
+    tinygen compare runs/rbm runs/vae runs/made   likelihoods (with their kind) beside sample quality
     tinygen import ae --from w.safetensors --out runs/ae2   weights PyTorch saved, into a run
     tinygen datasets                              what data there is and where its files are
     tinygen lessons                               the numbered lessons, one line each
@@ -23,7 +24,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from tinygen import commands
+from tinygen import commands, compare
 from tinygen.console import run_command
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
@@ -83,6 +84,7 @@ def build_parser():
     _add_reconstruct(subparsers)
     _add_latent(subparsers)
     _add_export(subparsers)
+    _add_compare(subparsers)
     _add_import(subparsers)
     datasets = subparsers.add_parser("datasets", help="list the datasets, whether they are here, and where",
                                      description="List every dataset, whether its files are available "
@@ -226,6 +228,19 @@ def _add_export(subparsers):
     export.set_defaults(run=commands.command_export)
 
 
+def _add_compare(subparsers):
+    parser = subparsers.add_parser(
+        "compare", help="trained runs side by side: likelihood (and its kind) beside sample quality",
+        description="For each run: its test likelihood with its kind (exact, upper bound, estimate), in nats "
+        "of the binarized test images or bits per dimension of the 8-bit ones; its training time; its "
+        "parameters; and the FD of its samples. Prints a Markdown table (or JSON rows with --json).")
+    parser.add_argument("locations", metavar="RUN", nargs="+", help="run folders (or their checkpoint.npz)")
+    parser.add_argument("--data-dir", help="where the runs' dataset lives, if not shipped")
+    parser.add_argument("--samples", type=non_negative_int, default=1000,
+                        help="samples drawn for each run's FD (default 1000; 0: no FD)")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="seeds evaluation and sampling (default 0)")
+    parser.add_argument("--json", action="store_true", help="a JSON list of rows on stdout")
+    parser.set_defaults(run=compare.command_compare)
 def _add_import(subparsers):
     weights_in = subparsers.add_parser(
         "import", help="make a run from weights saved by PyTorch (safetensors, PyTorch's key names)",

@@ -14,6 +14,7 @@ from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.console import UsageError
 from tinygen.data import DataLoader, describe_datasets
 from tinygen.finite import NotFinite, require_finite
+from tinygen.likelihood_kind import likelihood_fields
 from tinygen.models import RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.progress import heartbeat
@@ -193,7 +194,8 @@ def command_evaluate(args):
     if bad:
         raise NotFinite(bad[0], metrics[bad[0]], detail=f"evaluate refuses a metric that is not finite; {RETRAIN}")
     if args.json:
-        print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics}))
+        print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics,
+                          **likelihood_fields(recipe, metrics)}))
         return
     print(f"{recipe.name} on the test split of {run.test.name} ({len(run.test)} examples):")
     for name, value in metrics.items():

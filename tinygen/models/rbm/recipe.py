@@ -48,14 +48,24 @@ def trainer(model, run):
                                         weight_decay=train_args["weight_decay"])
 
 
+# The likelihood it reports (tinygen evaluate --json, tinygen compare): AIS's estimate, in nats, with its
+# standard deviation (from log Z's) and the rigorous lower bound on the NLL beside it (log Z's mean-field bound).
+LIKELIHOOD = {"unit": "nats", "kind": "estimate"}
+
+
 def evaluate(model, run):
-    """Test log-likelihood (AIS, checked against the mean-field bound), pseudo-likelihood, reconstruction error."""
+    """Test log-likelihood (AIS, checked against the mean-field bound), pseudo-likelihood, reconstruction error;
+    nll_nats (= -avg_log_likelihood), nll_nats_std and nll_nats_lower_bound for the likelihood table."""
     from tinygen.models.rbm.likelihood import rbm_log_likelihood
     from tinygen.models.rbm.pseudo_likelihood import pseudo_likelihood
     train_args = run.settings["train_args"]
     test, train = visible_units(run.test.images), visible_units(run.train.images)
     metrics = rbm_log_likelihood(model, test, train, n_runs=train_args["ais_runs"],
                                  n_temperatures=train_args["ais_temperatures"])
+    metrics["nll_nats"] = -metrics["avg_log_likelihood"]
+    metrics["nll_nats_std"] = metrics["log_z_std"]   # -F(v) is exact: log Z's error is the NLL's
+    free_energy = float(model.free_energy(test).data.astype(xp.float64).mean())
+    metrics["nll_nats_lower_bound"] = free_energy + metrics["log_z_lower_bound"]   # NLL = F + log Z
     metrics["pseudo_likelihood"] = float(pseudo_likelihood(model, test).mean())
     metrics["reconstruction_error"] = float(((model.reconstruct(test) - test) ** 2).mean())
     return metrics
