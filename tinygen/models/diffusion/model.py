@@ -65,19 +65,17 @@ class DDPM(GuidedNetwork):
 
     def sample(self, n, labels=None, sampler="ddim", steps=None, eta=0.0, guidance=0.0, noise=None, average=True,
                on_step=None):
-        """n images in [0, 1] (n, *data_shape) by the ``sampler`` "ddpm" (ancestral, all T steps) or "ddim"
-        (``steps`` of them, default 50; ``eta`` 0: deterministic given the noise). ``noise``: x_(T-1) to start from.
+        """n images in [0, 1] (n, *data_shape) by the ``sampler`` "ddpm" (ancestral; ``steps`` default all T, fewer
+        are respaced) or "ddim" (``steps`` default 50; ``eta`` 0: deterministic given the noise). ``noise``: x_(T-1) to start from.
         ``on_step(i, x)`` sees the state after each step (for a strip from noise to image)."""
         if sampler not in DDPM_SAMPLERS:
             raise ValueError(f"sampler must be one of {DDPM_SAMPLERS} for DDPM, got {sampler!r}")
         labels, x = self.start(n, labels, guidance, noise)
         predict = lambda x, t: self.predict_noise(x, xp.full(x.shape[0], t, xp.int64), labels, guidance, average)
+        steps = DDIM_STEPS if steps is None and sampler == "ddim" else steps
         with self.eval_mode():
             if sampler == "ddpm":
-                if steps not in (None, self.timesteps):
-                    raise ValueError(f"steps: the ancestral sampler 'ddpm' takes all T = {self.timesteps} steps, "
-                                     f"got {steps}; use sampler 'ddim' for fewer")
-                x = samplers.ancestral(predict, self.schedule, x, on_step)
+                x = samplers.ancestral(predict, self.schedule, x, steps, on_step)
             else:
-                x = samplers.ddim(predict, self.schedule, x, steps or DDIM_STEPS, eta, on_step)
+                x = samplers.ddim(predict, self.schedule, x, steps, eta, on_step)
         return self.images(x)

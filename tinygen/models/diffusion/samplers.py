@@ -3,7 +3,7 @@
 Each takes ``predict(x, t)`` (the model's, guidance folded in) and the starting noise x (N, ...),
 and returns the final state; ``on_step(i, x)`` (optional) sees the state after step i = 0, 1, ...
 
-* ``ancestral`` (DDPM, Ho et al. Algorithm 2), all T steps t = T-1, ..., 0:
+* ``ancestral`` (DDPM, Ho et al. Algorithm 2), all T steps t = T-1, ..., 0 (or S of them, respaced):
       x_(t-1) = (x_t - beta_t / sqrt(1 - abar_t) eps) / sqrt(alpha_t) + sigma_t z,
       sigma_t^2 = beta~_t = beta_t (1 - abar_(t-1)) / (1 - abar_t)     (abar_(-1) = 1, so sigma_0 = 0)
   (Ho et al. found sigma_t^2 = beta_t equally good; beta~_t is the true posterior's variance.)
@@ -11,7 +11,7 @@ and returns the final state; ``on_step(i, x)`` (optional) sees the state after s
       x0^ = (x_t - sqrt(1 - abar_t) eps) / sqrt(abar_t)
       x_prev = sqrt(abar_prev) x0^ + sqrt(1 - abar_prev - sigma^2) eps + sigma z,
       sigma = eta sqrt((1 - abar_prev) / (1 - abar_t)) sqrt(1 - abar_t / abar_prev)
-  eta = 0: no fresh noise, the same start gives the same image; eta = 1 with S = T: the ancestral step.
+  eta = 0: no fresh noise, the same start gives the same image; eta = 1: the ancestral step (any S).
 * ``euler`` and ``heun`` integrate flow matching's ODE dx/dt = v(x, t) from t = 1 (noise) to 0 (data)
   in S equal steps h = 1/S: Euler x <- x - h v(x, t); Heun (trapezoid) averages v at both ends of the
   step (two network calls a step, second order: exact when v is linear in t).
@@ -25,14 +25,20 @@ from tinygen.backend import to_numpy
 from tinygen.creation import randn_like
 
 
-def ancestral(predict, schedule, x, on_step=None):
-    """DDPM's sampler over all T steps; ``predict(x, t) -> eps`` with t an int."""
-    betas, alpha_bars = to_numpy(schedule.betas), to_numpy(schedule.alpha_bars)
-    for i, t in enumerate(range(schedule.timesteps - 1, -1, -1)):
-        eps = predict(x, t)
-        abar_prev = alpha_bars[t - 1] if t > 0 else 1.0
-        sigma = math.sqrt(betas[t] * (1 - abar_prev) / (1 - alpha_bars[t]))
-        mean = (x - eps * float(betas[t] / math.sqrt(1 - alpha_bars[t]))) * float(1 / math.sqrt(1 - betas[t]))
+def ancestral(predict, schedule, x, steps=None, on_step=None):
+    """DDPM's sampler over ``steps`` of the T steps (default all T); ``predict(x, t) -> eps`` with t an int.
+
+    With S < T the chain is respaced (Nichol & Dhariwal 2021): the step from tau_i to tau_(i-1) uses
+    beta' = 1 - abar_tau_i / abar_tau_(i-1), the beta of the one big step that q takes between them.
+    """
+    grid = ddim_timesteps(schedule.timesteps, schedule.timesteps if steps is None else steps)
+    alpha_bars = to_numpy(schedule.alpha_bars)
+    for i, t in enumerate(grid):
+        eps = predict(x, int(t))
+        abar, abar_prev = alpha_bars[t], (alpha_bars[grid[i + 1]] if i + 1 < len(grid) else 1.0)
+        beta = 1 - abar / abar_prev
+        sigma = math.sqrt(beta * (1 - abar_prev) / (1 - abar))
+        mean = (x - eps * float(beta / math.sqrt(1 - abar))) * float(1 / math.sqrt(1 - beta))
         x = mean + randn_like(x) * sigma
         if on_step is not None:
             on_step(i, x)
