@@ -3,6 +3,7 @@
 The parser lives in tinygen/cli.py; these functions take its parsed arguments. A mistake of the user
 (a name, a file, a setting) is a ``UsageError``: one message, exit code 2, never a traceback.
 """
+import inspect
 import json
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from tinygen import backend
 from tinygen.backend import numpy  # host arrays: files and pictures
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, describe_datasets
-from tinygen.models import RunData, get_recipe
+from tinygen.models import RECIPES, RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
 
@@ -19,6 +20,7 @@ EVAL_BATCH = 500
 SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
 GRID_MAX = 400          # a PNG shows at most this many samples; .npy/.npz hold them all
 SAMPLE_SUFFIXES = (".png", ".npy", ".npz")
+SAMPLING_OPTIONS = ("sampler", "steps", "guidance")   # `sample --OPTION`: keyword arguments of a recipe's sample
 RUN_OUTPUTS = (CHECKPOINT_NAME, "metrics.json", "metrics.csv", "*.png")  # what --overwrite clears
 
 
@@ -157,23 +159,48 @@ def command_sample(args):
     recipe, model, run = trained_model(args.location, args.data_dir)
     if recipe.sample is None:
         raise UsageError(f"model {recipe.name!r} cannot sample")
-    labels = sample_labels(recipe, args.n, args.label)
+    sampling = sampling_options(recipe, args)
+    labels = sample_labels(recipe, args.n, args.label, getattr(model, "conditional", recipe.conditional))
     backend.manual_seed(args.seed)
-    write_samples(draw_samples(recipe, model, args.n, labels, run), labels, args.out, recipe.name)
+    write_samples(draw_samples(recipe, model, args.n, labels, run, **sampling), labels, args.out, recipe.name)
 
 
-def draw_samples(recipe, model, n, labels, run):
+def sampling_options(recipe, args):
+    """{option: value} of the SAMPLING_OPTIONS given on the command line; UsageError where the recipe's
+    sample takes no such keyword."""
+    given = {name: getattr(args, name) for name in SAMPLING_OPTIONS if getattr(args, name, None) is not None}
+    accepted = sampling_defaults().get(recipe.name, {})
+    for name in given:
+        if name not in accepted:
+            takes = ", ".join(f"--{option}" for option in accepted) or "none of them"
+            raise UsageError(f"--{name}: model {recipe.name!r} takes no such sampling option (it takes {takes})")
+    return given
+
+
+def sampling_defaults():
+    """{recipe name: {option: default}} for the recipes whose sample takes any of SAMPLING_OPTIONS."""
+    defaults = {}
+    for name, recipe in sorted(RECIPES.items()):
+        parameters = {} if recipe.sample is None else inspect.signature(recipe.sample).parameters
+        options = {option: parameters[option].default for option in SAMPLING_OPTIONS if option in parameters}
+        if options:
+            defaults[name] = options
+    return defaults
+
+
+def draw_samples(recipe, model, n, labels, run, **sampling):
     """``n`` samples as one host array, drawn SAMPLE_BATCH at a time so memory stays small."""
     parts = []
     for start in range(0, n, SAMPLE_BATCH):
         count = min(SAMPLE_BATCH, n - start)
-        parts.append(recipe.sample(model, count, None if labels is None else labels[start:start + count], run))
+        parts.append(recipe.sample(model, count, None if labels is None else labels[start:start + count], run,
+                                   **sampling))
     return numpy.concatenate(parts)
 
 
-def sample_labels(recipe, n, label, classes=10):
+def sample_labels(recipe, n, label, conditional, classes=10):
     """The class of each sample: all ``label``, or 0, 1, ..., 9, 0, ... for a conditional model; else None."""
-    if not recipe.conditional:
+    if not conditional:
         if label is not None:
             raise UsageError(f"--label: model {recipe.name!r} is not conditional; it cannot be asked for a class")
         return None

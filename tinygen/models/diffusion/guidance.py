@@ -50,6 +50,16 @@ class GuidedNetwork(nn.Module):
         self.network = network
         self.network_ema = ExponentialMovingAverage(network, ema) if ema else None
         self.data_shape, self.num_classes, self.p_uncond = tuple(data_shape), num_classes, float(p_uncond)
+        self._check_network()
+
+    def _check_network(self):
+        """One call on a zero image: a data shape the network cannot take fails here, by name, before training."""
+        x = Tensor(xp.zeros((1,) + self.data_shape, dtype=backend.default_float()))
+        labels = None if not self.conditional else xp.full(1, self.num_classes, dtype=xp.int64)
+        with self.eval_mode(), no_grad():
+            shape = tuple(self.output(x, Tensor(xp.zeros(1, dtype=x.dtype)), labels).shape)
+        if shape != tuple(x.shape):
+            raise ValueError(f"the network maps images of shape {tuple(x.shape)} to {shape}; it must keep the shape")
 
     @property
     def conditional(self):
