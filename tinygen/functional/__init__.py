@@ -5,8 +5,9 @@ methods (``x + y``, ``x @ w``, ``x.sum(axis=1)``, ``x[idx]``), each a thin call
 into the functions below.
 """
 from tinygen.autograd import Tensor
-from tinygen.functional.activations import (dropout, leaky_relu, log_softmax, logsumexp, relu, sigmoid, softmax,
-                                           softplus, tanh)
+from tinygen.functional.activations import (dropout, leaky_relu, log_softmax, logsumexp, relu, sigmoid, silu,
+                                           softmax, softplus, tanh)
+from tinygen.functional.attention import scaled_dot_product_attention
 from tinygen.functional.arithmetic import add, div, matmul, mul, neg, pow, sub
 from tinygen.functional.conv import conv2d, conv_output_size
 from tinygen.functional.conv_transpose import (conv_transpose2d, conv_transpose_output_size, insert_zeros,
@@ -18,9 +19,10 @@ from tinygen.functional.indexing import getitem, pad
 from tinygen.functional.linear import linear
 from tinygen.functional.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                        kl_normal, l1_loss, mse_loss, nll_loss)
-from tinygen.functional.norm import batch_norm, layer_norm
+from tinygen.functional.norm import batch_norm, group_norm, layer_norm
 from tinygen.functional.pooling import avg_pool2d, interpolate, max_pool2d
 from tinygen.functional.reduction import argmax, max, mean, min, std, sum, var
+from tinygen.functional.timestep import timestep_embedding
 from tinygen.functional.shape import (broadcast_to, cat, clone, concatenate, expand_dims, flatten, permute, reshape,
                                       squeeze, stack, sum_to, swapaxes, transpose)
 

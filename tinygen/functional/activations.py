@@ -1,11 +1,11 @@
-"""Activation functions: relu, leaky_relu, sigmoid, tanh, softplus, softmax (log_softmax, logsumexp), dropout.
+"""Activation functions: relu, leaky_relu, sigmoid, silu, tanh, softplus, softmax (log_softmax, logsumexp), dropout.
 
 Each is computed so that no intermediate overflows for large |x|: sigmoid and
 softplus only ever take exp of -|x|, which lies in (0, 1]. Backward passes are
 Tensor expressions, so every activation is twice differentiable.
 """
 from tinygen import backend
-from tinygen.autograd import Function, Tensor, as_tensor
+from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.elementwise import log
 from tinygen.functional.reduction import sum
@@ -34,20 +34,41 @@ class LeakyReLU(Function):
         return scale_by_slope(gy, self.inputs[0], self.slope_mask)
 
 
-class Sigmoid(Function):
-    """y = 1 / (1 + e^-x) = e^x / (1 + e^x), from d = e^-|x| so nothing overflows;  dy/dx = y (1 - y).
+def sigmoid_array(x):
+    """1 / (1 + e^-x) = e^x / (1 + e^x) on an array, from d = e^-|x| so nothing overflows.
 
     The numerator is 1 for x >= 0 and d otherwise, i.e. max(d, [x >= 0]) since d <= 1
     (exact, and without numpy's slow per-element branching in where).
     """
+    decay = xp.exp(-xp.abs(x))
+    return xp.maximum(decay, (x >= 0).astype(x.dtype)) / (1 + decay)
+
+
+class Sigmoid(Function):
+    """y = 1 / (1 + e^-x);  dy/dx = y (1 - y)."""
 
     def forward(self, x):
-        decay = xp.exp(-xp.abs(x))
-        return xp.maximum(decay, (x >= 0).astype(x.dtype)) / (1 + decay)
+        return sigmoid_array(x)
 
     def backward(self, gy):
         y = self.output_tensors[0]
         return gy * y * (1 - y)
+
+
+class SiLU(Function):
+    """y = x sigmoid(x) (the swish);  dy/dx = s + x s (1 - s) = s (1 + x (1 - s)), s = sigmoid(x)."""
+
+    def forward(self, x):
+        self.s = sigmoid_array(x)
+        return x * self.s
+
+    def backward(self, gy):
+        x = self.inputs[0]
+        if not is_grad_enabled():  # first order: one array expression on the saved sigmoid, no graph to build
+            s, x = self.s, x.data
+            return gy * Tensor(s * (1 + x * (1 - s)))
+        s = sigmoid(x)  # second order needs s as a function of x
+        return gy * (s * (1 + x * (1 - s)))
 
 
 class Tanh(Function):
@@ -92,6 +113,11 @@ def leaky_relu(x, negative_slope=0.01):
 
 def sigmoid(x):
     return Sigmoid()(as_tensor(x))
+
+
+def silu(x):
+    """x * sigmoid(x): smooth, and unlike relu slightly negative for x < 0. Shapes: any -> same."""
+    return SiLU()(as_tensor(x))
 
 
 def tanh(x):

@@ -8,6 +8,7 @@ from tinygen.models import vae_recipe  # noqa: F401  (registers "vae" and "conv-
 from tinygen.models import gan_recipe  # noqa: F401  (registers "gan", "dcgan", "cgan")
 from tinygen.models import wgan_recipe  # noqa: F401  (registers "wgan", "wgan-gp"; the Wasserstein losses)
 from tinygen.models import rbm_recipe  # noqa: F401  (registers "rbm")
+from tinygen.models.diffusion import recipe as diffusion_recipe  # noqa: F401  (registers "ddpm", "flow-matching")
 from tinygen.models.ae import Autoencoder
 from tinygen.models.cae import ContractiveAutoencoder
 from tinygen.models.conv_ae import ConvAutoencoder

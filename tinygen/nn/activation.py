@@ -31,6 +31,13 @@ class Sigmoid(Module):
         return F.sigmoid(x)
 
 
+class SiLU(Module):
+    """x * sigmoid(x) (the swish): the activation of the diffusion U-Net. Shapes: any -> same."""
+
+    def forward(self, x):
+        return F.silu(x)
+
+
 class Tanh(Module):
     """tanh x, in (-1, 1): the GAN generator's output for images scaled to [-1, 1]. Shapes: any -> same."""
 

@@ -288,12 +288,13 @@ class Module:
         shapes = ", ".join(f"{name} {tuple(p.shape)}" for name, p in self.named_parameters(recurse=False))
         return f"  # {shapes + ': ' if shapes and not self._modules else ''}{count:,} params"
 
-    def summary(self, input_shape, dtype=None, file=None):
+    def summary(self, input_shape, dtype=None, file=None, inputs=()):
         """Print (and return) a per-layer table: layer, output shape, parameters, and the totals.
 
-        ``input_shape`` leaves out the batch axis, as in Keras: ``model.summary((1, 28, 28))``.
+        ``input_shape`` leaves out the batch axis, as in Keras: ``model.summary((1, 28, 28))``;
+        ``inputs`` are further forward arguments after the batch, if the model takes any.
         """
-        return summary(self, input_shape, dtype=dtype, file=file)
+        return summary(self, input_shape, dtype=dtype, file=file, inputs=inputs)
 
 
 def _as_array(value):

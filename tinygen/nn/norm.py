@@ -1,4 +1,4 @@
-"""Normalization layers: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W), and LayerNorm.
+"""Normalization layers: BatchNorm1d for (N, C) or (N, C, L), BatchNorm2d for (N, C, H, W), LayerNorm and GroupNorm.
 
     y = weight * (x - mean) / sqrt(var + eps) + bias, per channel.
 Training normalizes with the batch's statistics and moves the running estimates toward
@@ -9,7 +9,8 @@ and uses batch statistics in evaluation too.
 """
 import tinygen.functional as F
 from tinygen import creation
-from tinygen.nn.module import Module, Parameter
+from tinygen.autograd import as_tensor
+from tinygen.nn.module import Module, Parameter, check_sizes
 
 
 class BatchNorm(Module):
@@ -107,3 +108,29 @@ class LayerNorm(Module):
 
     def extra_repr(self):
         return f"{self.normalized_shape}, eps={self.eps}" + ("" if self.elementwise_affine else ", elementwise_affine=False")
+
+
+class GroupNorm(Module):
+    """Standardizes each sample's groups of num_channels / num_groups channels over those channels and all pixels,
+    then weight * . + bias per channel (C,). (N, C, *) -> same; no running statistics, no batch dependence.
+    """
+
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True):
+        super().__init__()
+        check_sizes("GroupNorm", num_groups=num_groups, num_channels=num_channels)
+        if num_channels % num_groups:
+            raise ValueError(f"GroupNorm: num_groups={num_groups} must divide num_channels={num_channels}")
+        if not eps > 0:
+            raise ValueError(f"GroupNorm: eps must be positive, got {eps!r}")
+        self.num_groups, self.num_channels, self.eps, self.affine = num_groups, num_channels, eps, affine
+        self.register_parameter("weight", Parameter(creation.ones(num_channels)) if affine else None)
+        self.register_parameter("bias", Parameter(creation.zeros(num_channels)) if affine else None)
+
+    def forward(self, x):
+        x = as_tensor(x)
+        if x.ndim < 2 or x.shape[1] != self.num_channels:
+            raise ValueError(f"{self.describe()} expects input of shape (N, {self.num_channels}, *), got shape {x.shape}")
+        return F.group_norm(x, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self):
+        return f"{self.num_groups}, {self.num_channels}, eps={self.eps}" + ("" if self.affine else ", affine=False")

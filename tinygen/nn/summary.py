@@ -40,7 +40,7 @@ def _sample_input(model, input_shape, dtype):
     return Tensor(array_module.zeros((2, *input_shape), dtype=dtype))
 
 
-def _record_rows(model, x):
+def _record_rows(model, x, inputs):
     rows, handles = [], []
     for name, module in model.named_modules():
         if _reported(module):
@@ -51,7 +51,7 @@ def _record_rows(model, x):
     modes = [(module, module.training) for module in model.modules()]
     try:
         with no_grad():
-            model.eval()(x)
+            model.eval()(x, *inputs)
     finally:
         for handle in handles:
             handle.remove()
@@ -60,10 +60,13 @@ def _record_rows(model, x):
     return rows
 
 
-def summary(model, input_shape, dtype=None, file=None):
-    """Print the table for ``model`` fed (N, *input_shape) to ``file`` (default stdout) and return it."""
+def summary(model, input_shape, dtype=None, file=None, inputs=()):
+    """Print the table for ``model`` fed (N, *input_shape) to ``file`` (default stdout) and return it.
+
+    ``inputs``: further arguments of the forward call after the batch (a diffusion U-Net's time step).
+    """
     input_shape = tuple(input_shape) if isinstance(input_shape, (tuple, list)) else (input_shape,)
-    rows = _record_rows(model, _sample_input(model, input_shape, dtype))
+    rows = _record_rows(model, _sample_input(model, input_shape, dtype), tuple(inputs))
     header = ("Layer", "Output shape", "Param #")
     cells = [header, ("input", _batch_shape_text(input_shape), "0")]
     cells += [(layer, shape, f"{count:,}") for layer, shape, count in rows]

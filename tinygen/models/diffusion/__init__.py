@@ -1,6 +1,7 @@
-"""Diffusion and flow matching: DDPM, DDIM, classifier-free guidance and rectified flow on one small U-Net.
+"""Diffusion and flow matching: DDPM, DDIM, classifier-free guidance and rectified flow on a small U-Net.
 
-schedules.py (beta schedules), guidance.py (label dropout, guided prediction, the shared model base),
-model.py (DDPM), flow_matching.py (flow matching), samplers.py (ancestral, DDIM, Euler, Heun),
-trainer.py (the step with the weight average).
+networks.py and blocks.py (the U-Net), schedules.py (beta schedules), guidance.py (label dropout, the
+guided prediction, the base DDPM and flow matching share), model.py (DDPM), flow_matching.py (flow
+matching), samplers.py (ancestral, DDIM, Euler, Heun), trainer.py (the step with the weight average),
+recipe.py (`tinygen train ddpm | flow-matching`).
 """
