@@ -23,8 +23,8 @@ import tinygen as tg
 from tinygen.autograd import Tensor
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan_recipe import adam_pair, build_cgan, build_dcgan, build_gan
-from tinygen.models.weight_average import ExponentialMovingAverage
+from tinygen.models.gan.recipe import adam_pair, build_cgan, build_dcgan, build_gan
+from tinygen.nn.weight_average import ExponentialMovingAverage
 
 from common import add_threads_option, blas_threads, optional_torch, shuffled_batches
 

@@ -17,7 +17,7 @@ import tinygen as tg
 from tinygen import optim
 from tinygen.data import load_dataset
 from tinygen.metrics import likelihood_report
-from tinygen.models.vae_networks import conv_vae, dense_vae
+from tinygen.models.vae.networks import conv_vae, dense_vae
 
 from common import profile_one_epoch, seeded_start, train_side_by_side, training_parser
 

@@ -31,11 +31,12 @@ import numpy as np
 import tinygen as tg
 from tinygen import optim
 from tinygen.data import load_dataset
-from tinygen.models.gradient_penalty import gradient_penalty
-from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, train_toy_gan
+from tinygen.models.gan.gradient_penalty import gradient_penalty
+from tinygen.models.gan.toy import ToySettings
+from tinygen.toy_experiment import LOSSES, train_toy_gan
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.wgan_architectures import dcgan_critic
-from tinygen.models.wgan_recipe import build_wgan_gp, paper_trainer
+from tinygen.models.gan.wgan_networks import dcgan_critic
+from tinygen.models.gan.wgan_recipe import build_wgan_gp, paper_trainer
 
 from common import add_threads_option, blas_threads, optional_torch, seeded_start, shuffled_batches
 from gans import noise_source, quality_of

@@ -12,7 +12,7 @@
 # | deep / stacked | more layers, optionally trained one layer at a time first | `DeepAutoencoder` |
 # | convolutional | stride-2 convolutions down, transposed convolutions up | `ConvAutoencoder` |
 #
-# All of them share the plain autoencoder's code (`tinygen/models/ae.py`): the kinds only fill
+# All of them share the plain autoencoder's code (`tinygen/models/autoencoders/model.py`): the kinds only fill
 # in two hooks, `corrupt(x)` and `penalty(x, code)`. Every claim below is measured and asserted.
 #
 # Run: `python lessons/08_autoencoder_family.py` (add `--quick` for the short version).
@@ -33,8 +33,8 @@ from tinygen.lesson import setup
 from tinygen.metrics import psnr
 from tinygen.models import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder, DeepAutoencoder,
                             DenoisingAutoencoder, SparseAutoencoder)
-from tinygen.models.cae import jacobian_norm_squared_by_double_backward
-from tinygen.models.dae import add_noise
+from tinygen.models.autoencoders.contractive import jacobian_norm_squared_by_double_backward
+from tinygen.models.autoencoders.denoising import add_noise
 from tinygen.train import fit
 from tinygen.trainer import GradientTrainer
 

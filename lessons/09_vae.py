@@ -28,7 +28,7 @@ from tinygen import optim, plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.models import Autoencoder
-from tinygen.models.vae_networks import dense_vae
+from tinygen.models.vae.networks import dense_vae
 from tinygen.train import fit
 from tinygen.trainer import GradientTrainer
 

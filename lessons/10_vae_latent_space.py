@@ -18,8 +18,8 @@ from tinygen import optim, plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics import iwae_bound
-from tinygen.models import vae_latent
-from tinygen.models.vae_networks import dense_vae
+from tinygen.models.vae import latent as vae_latent
+from tinygen.models.vae.networks import dense_vae
 from tinygen.train import fit
 from tinygen.trainer import GradientTrainer
 

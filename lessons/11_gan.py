@@ -24,8 +24,9 @@ from tinygen import optim, plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import dense_discriminator, dense_generator
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import dense_discriminator, dense_generator
 
 lesson = setup(__file__)
 tg.manual_seed(0)

@@ -25,7 +25,7 @@ from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan_recipe import adam_pair, build_dcgan
+from tinygen.models.gan.recipe import adam_pair, build_dcgan
 
 lesson = setup(__file__)
 EMA_DECAY = 0.99  # the generator's weight average (last section): about the last 1 / (1 - 0.99) = 100 steps
@@ -110,7 +110,7 @@ assert step_change.max() < whole_change
 # few steps. An exponential moving average of the weights (EMA) smooths the wobble out. We
 # built the GAN with `ema=0.99`: after every G step the average moves a share
 # (1 − d)/(1 − dᵏ) of the way toward G's current weights, so it weighs step i by
-# (1 − d)·d^(k−i) / (1 − dᵏ), about the last 1/(1 − d) = 100 steps (`tinygen/models/weight_average.py`).
+# (1 − d)·d^(k−i) / (1 − dᵏ), about the last 1/(1 − d) = 100 steps (`tinygen/nn/weight_average.py`).
 # Training never reads the average; `gan.sample` draws from it unless told `average=False`.
 # Same noise for both, 1,000 samples each:
 

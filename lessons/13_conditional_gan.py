@@ -7,7 +7,7 @@
 # that class. The discriminator gets y too, and its question becomes "is this a real image
 # *of digit y*?", so a well-painted 3 offered as a 7 is caught as a fake; G has to honour the label.
 #
-# How y enters (``tinygen/models/gan_architectures.py``): as a one-hot vector, concatenated
+# How y enters (``tinygen/models/gan/networks.py``): as a one-hot vector, concatenated
 # to the noise at G's input (100 + 10 numbers), and painted over D's input as 10 extra image
 # channels (channel k is all ones when y = k). Everything else is lesson 12's DCGAN.
 #
@@ -23,7 +23,7 @@ from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan_recipe import adam_pair, build_cgan
+from tinygen.models.gan.recipe import adam_pair, build_cgan
 from tinygen.train import fit
 
 lesson = setup(__file__)

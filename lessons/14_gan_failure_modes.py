@@ -35,9 +35,10 @@ from tinygen import optim, plot
 from tinygen.autograd import Tensor
 from tinygen.data.toy2d import TOY_SETS, load_toy
 from tinygen.lesson import setup
-from tinygen.models import toy_gan_recipe
-from tinygen.models.gan_losses import Minimax, NonSaturating
-from tinygen.models.toy_gan_experiment import LOSSES, ToySettings, toy_gan, train_toy_gan
+from tinygen.models.gan import toy as toy_gan_recipe
+from tinygen.models.gan.losses import Minimax, NonSaturating
+from tinygen.models.gan.toy import ToySettings
+from tinygen.toy_experiment import LOSSES, toy_gan, train_toy_gan
 
 lesson = setup(__file__)
 settings = lesson.pick(ToySettings(snapshots=4, steps_per_snapshot=25, width=64, depth=3, lr_decay=False),

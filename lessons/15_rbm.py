@@ -23,9 +23,9 @@ import tinygen as tg
 from tinygen import plot
 from tinygen.data import load_dataset
 from tinygen.lesson import setup
-from tinygen.metrics import (all_binary_states, exact_log_partition, linear_probe_accuracy, pseudo_likelihood,
-                             rbm_log_likelihood)
-from tinygen.models.rbm import RBM, binarize
+from tinygen.metrics import linear_probe_accuracy
+from tinygen.models.rbm import all_binary_states, exact_log_partition, pseudo_likelihood, rbm_log_likelihood
+from tinygen.models.rbm.model import RBM, binarize
 
 lesson = setup(__file__)
 tg.manual_seed(0)

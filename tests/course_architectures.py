@@ -1,13 +1,13 @@
 """The course's networks, layer for layer, as the Keras summaries in the course material draw them.
 
 Test fixtures: they pin the parameter counts the course prints; the conv VAE's two halves are
-the package's own (tinygen.models.vae_networks), so the counts test the model code. Keras's
+the package's own (tinygen.models.vae.networks), so the counts test the model code. Keras's
 'same' padding with kernel 3 and stride 2 on 28x28 is padding 1 here (28 -> 14 -> 7), and for
 the transposed convolutions padding 1 with output_padding 1 (7 -> 14 -> 28); Keras's (7, 7, 64)
 reshape is (64, 7, 7) in channels-first layout.
 """
 from tinygen import nn
-from tinygen.models.vae_networks import conv_decoder, conv_encoder
+from tinygen.models.vae.networks import conv_decoder, conv_encoder
 
 LATENT_GAN, LATENT_VAE = 100, 2
 

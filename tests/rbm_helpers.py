@@ -1,8 +1,8 @@
 """Small RBMs for the tests, and brute-force sums over every joint state to check them against."""
 import numpy as np
 
-from tinygen.metrics import all_binary_states
-from tinygen.models.rbm import RBM
+from tinygen.models.rbm import all_binary_states
+from tinygen.models.rbm.model import RBM
 
 
 def random_rbm(n_visible, n_hidden, scale=1.0, seed=0, dtype="float64"):

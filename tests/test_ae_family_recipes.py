@@ -6,7 +6,8 @@ import tinygen as tg
 from tinygen import backend
 from tinygen.metrics import psnr
 from tinygen.models import RECIPES, RunData
-from tinygen.models.ae_family_recipes import GreedyTrainer, deep_trainer, reconstruct_noisy
+from tinygen.models.autoencoders.trainer import GreedyTrainer
+from tinygen.models.autoencoders.variants import deep_trainer, reconstruct_noisy
 
 from ae_family_helpers import digits
 

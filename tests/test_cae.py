@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
-from tinygen.models.cae import (ContractiveAutoencoder, contractive_closed_form,
+from tinygen.models.autoencoders.contractive import (ContractiveAutoencoder, contractive_closed_form,
                                 jacobian_norm_squared_by_double_backward)
 
 from ae_family_helpers import digits, float64_images, train

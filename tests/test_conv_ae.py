@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
-from tinygen.models.conv_ae import ConvAutoencoder
+from tinygen.models.autoencoders.conv import ConvAutoencoder
 
 from ae_family_helpers import digits, float64_images, train
 

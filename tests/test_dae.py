@@ -5,7 +5,7 @@ from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 from tinygen.metrics import psnr
-from tinygen.models.dae import NOISES, DenoisingAutoencoder, add_noise
+from tinygen.models.autoencoders.denoising import NOISES, DenoisingAutoencoder, add_noise
 
 from ae_family_helpers import digits, float64_images, train
 

@@ -3,7 +3,7 @@ import pytest
 
 import tinygen as tg
 from tinygen import optim
-from tinygen.models.deep_ae import DeepAutoencoder
+from tinygen.models.autoencoders.deep import DeepAutoencoder
 
 from ae_family_helpers import digits, float64_images, train
 

@@ -5,10 +5,11 @@ import pytest
 import tinygen as tg
 from tinygen import nn, optim
 from tinygen.autograd import Tensor
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
                                               dense_discriminator, dense_generator)
-from tinygen.models.gan_losses import GAME_LOSSES, GameLoss
+from tinygen.models.gan.losses import GAME_LOSSES, GameLoss
 
 LATENT = 8
 
@@ -208,7 +209,7 @@ def test_a_briefly_trained_conditional_gan_paints_the_asked_digit_more_often_tha
     """scikit-learn's 8x8 digits keep it fast; the judge is the nearest class mean of the real digits (~90 %)."""
     pytest.importorskip("sklearn")
     from tinygen.data import DataLoader, load_dataset
-    from tinygen.models.gan_recipe import adam_pair, build_cgan
+    from tinygen.models.gan.recipe import adam_pair, build_cgan
     digits = load_dataset("digits", "train")
     centroids = np.stack([digits.images[digits.labels == k].mean(axis=0).ravel() for k in range(10)])
 

@@ -29,7 +29,7 @@ def test_epoch_end_writes_the_fixed_noise_grid_and_reports_the_metric(name, tmp_
 def test_fixed_noise_is_the_same_every_epoch_and_leaves_the_training_rng_alone():
     import tinygen as tg
     recipe, model = tiny("dcgan")
-    from tinygen.models.gan_recipe import fixed_noise
+    from tinygen.models.gan.recipe import fixed_noise
     tg.manual_seed(5)
     first = fixed_noise(model).numpy()
     after = tg.randn(3).numpy()

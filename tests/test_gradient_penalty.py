@@ -6,7 +6,7 @@ from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 from tinygen import nn, optim
-from tinygen.models.gradient_penalty import gradient_penalty, interpolates
+from tinygen.models.gan.gradient_penalty import gradient_penalty, interpolates
 
 
 def tiny_conv_critic(channels, size, features):

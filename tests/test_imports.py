@@ -10,7 +10,7 @@ import tinygen
 
 PACKAGE = Path(tinygen.__file__).parent
 FIRST_IMPORTS = ["tinygen", "tinygen.cli", "tinygen.models", "tinygen.metrics", "tinygen.course",
-                 "tinygen.models.rbm", "tinygen.models.vae_recipe", "tinygen.models.ae_family_recipes"] + sorted(
+                 "tinygen.models.rbm.model", "tinygen.models.vae.recipe", "tinygen.models.autoencoders.variants"] + sorted(
     f"tinygen.metrics.{path.stem}" for path in (PACKAGE / "metrics").glob("*.py") if path.stem != "__init__")
 
 

@@ -10,8 +10,8 @@ from tinygen import nn, optim
 from tinygen.data import load_dataset
 from tinygen.metrics import iwae_bound, iwae_bounds, likelihood_report
 from tinygen.metrics.likelihood_bounds import log_normal
-from tinygen.models.vae import VAE
-from tinygen.models.vae_networks import GaussianEncoder, dense_vae
+from tinygen.models.vae.model import VAE
+from tinygen.models.vae.networks import GaussianEncoder, dense_vae
 
 Z_LIMIT = 5.0
 

@@ -41,8 +41,9 @@ def test_a_resumed_optimizer_continues_the_schedule():
 
 
 def test_gan_trainer_decays_both_players_over_generator_steps():
-    from tinygen.models.gan import GAN, GANTrainer
-    from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
+    from tinygen.models.gan.model import GAN
+    from tinygen.models.gan.trainer import GANTrainer
+    from tinygen.models.gan.wgan_networks import toy_discriminator, toy_generator
     tg.manual_seed(0)
     gan = GAN(toy_generator(2, 8, 1), toy_discriminator(8, 1), 2, (2,), loss="wgan_gp", n_critic=3)
     trainer = GANTrainer(gan, gan.game.optimizers(gan, 1e-3), decay_steps=4)

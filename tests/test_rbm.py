@@ -8,8 +8,8 @@ from hypothesis import given, strategies as st
 import tinygen as tg
 from tinygen import backend
 from tinygen.data import DataLoader, Dataset
-from tinygen.metrics import exact_log_partition
-from tinygen.models.rbm import RBM, base_rate_log_odds, binarize
+from tinygen.models.rbm import exact_log_partition
+from tinygen.models.rbm.model import RBM, base_rate_log_odds, binarize
 
 from rbm_helpers import exact_visible_distribution, joint_log_weights, log_sum_exp, random_rbm
 
@@ -190,7 +190,7 @@ def test_images_are_flattened_and_binarize_thresholds():
 
 def test_sklearn_agrees_on_conditionals_free_energy_and_pseudo_likelihood():
     neural_network = pytest.importorskip("sklearn.neural_network")
-    from tinygen.metrics import pseudo_likelihood
+    from tinygen.models.rbm import pseudo_likelihood
     rbm = random_rbm(7, 4, seed=2)
     sk = neural_network.BernoulliRBM(n_components=4, random_state=3)
     sk.components_, sk.intercept_hidden_, sk.intercept_visible_ = (p.data.copy() for p in (rbm.weight, rbm.hidden_bias,

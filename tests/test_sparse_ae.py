@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
-from tinygen.models.sparse_ae import SparseAutoencoder, kl_sparsity, l1_activity
+from tinygen.models.autoencoders.sparse import SparseAutoencoder, kl_sparsity, l1_activity
 
 from ae_family_helpers import digits, float64_images, train
 

@@ -10,8 +10,8 @@ import tinygen as tg
 import tinygen.functional as F
 from tinygen import nn, optim
 from tinygen.data import load_dataset
-from tinygen.models.vae import VAE
-from tinygen.models.vae_networks import GaussianEncoder, conv_vae, dense_vae
+from tinygen.models.vae.model import VAE
+from tinygen.models.vae.networks import GaussianEncoder, conv_vae, dense_vae
 
 DRAWS = 20_000
 Z_LIMIT = 5.0   # |estimate - truth| <= 5 standard errors: a false alarm has probability < 1e-6 per check

@@ -6,8 +6,8 @@ import pytest
 from matplotlib.image import imread
 
 import tinygen as tg
-from tinygen.models import vae_latent
-from tinygen.models.vae_networks import dense_vae
+from tinygen.models.vae import latent as vae_latent
+from tinygen.models.vae.networks import dense_vae
 
 
 @pytest.fixture

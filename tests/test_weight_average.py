@@ -5,9 +5,10 @@ from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 from tinygen import nn, optim
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import conditional_dcgan, dcgan_discriminator, dcgan_generator
-from tinygen.models.weight_average import ExponentialMovingAverage
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import conditional_dcgan, dcgan_discriminator, dcgan_generator
+from tinygen.nn.weight_average import ExponentialMovingAverage
 
 LATENT = 8
 

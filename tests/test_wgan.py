@@ -4,11 +4,12 @@ import pytest
 
 import tinygen as tg
 from tinygen import optim
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import conditional_dcgan, dcgan_discriminator, dcgan_generator
-from tinygen.models.gan_losses import GAME_LOSSES
-from tinygen.models.wgan_architectures import check_no_batch_norm, dcgan_critic, toy_discriminator, toy_generator
-from tinygen.models.wgan_losses import Wasserstein, WassersteinGP
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import conditional_dcgan, dcgan_discriminator, dcgan_generator
+from tinygen.models.gan.losses import GAME_LOSSES
+from tinygen.models.gan.wgan_networks import check_no_batch_norm, dcgan_critic, toy_discriminator, toy_generator
+from tinygen.models.gan.wasserstein import Wasserstein, WassersteinGP
 from tinygen.nn.norm import BatchNorm
 
 
@@ -147,7 +148,8 @@ def test_two_wgan_gp_steps_through_the_dcgan_critic_equal_pytorch():
 
 
 def test_the_toy_experiment_builds_wgan_gp_with_the_settings_lambda():
-    from tinygen.models.toy_gan_experiment import ToySettings, toy_gan
+    from tinygen.models.gan.toy import ToySettings
+    from tinygen.toy_experiment import toy_gan
     gan = toy_gan("wgan_gp", ToySettings(width=8, depth=1, penalty_weight=0.25))
     assert isinstance(gan.game, WassersteinGP) and gan.game.penalty_weight == 0.25 and gan.n_critic == 5
     assert toy_gan("minimax", ToySettings(width=8, depth=1)).n_critic == 1

@@ -9,9 +9,9 @@ import pytest
 import tinygen as tg
 from tinygen.data import DataLoader, load_dataset
 from tinygen.models.recipe import RunData, check_data, get_recipe
-from tinygen.models.gan import GANTrainer
-from tinygen.models.toy_gan_experiment import ToySettings
-from tinygen.models.wgan_recipe import build_wgan, build_wgan_gp
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.toy import ToySettings
+from tinygen.models.gan.wgan_recipe import build_wgan, build_wgan_gp
 from tinygen.nn import Linear
 from tinygen.nn.norm import BatchNorm
 

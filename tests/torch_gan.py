@@ -6,7 +6,7 @@ in PyTorch (non-saturating loss, fakes of the D step reused for the G step, D fr
 import numpy as np
 
 from tinygen import nn
-from tinygen.models.gan_architectures import ConditionalDiscriminator, ConditionalGenerator
+from tinygen.models.gan.networks import ConditionalDiscriminator, ConditionalGenerator
 
 
 def _layer(torch, layer):

@@ -6,10 +6,10 @@ from tinygen.backend import numpy as np  # host arrays: the course checks compar
 
 import tinygen.functional as F
 from tinygen.functional.im2col import im2col as _im2col
-from tinygen.models.gan_losses import NonSaturating
-from tinygen.models.gradient_penalty import gradient_penalty as _gradient_penalty
-from tinygen.models.rbm import RBM, statistics_difference
-from tinygen.models.vae import VAE
+from tinygen.models.gan.losses import NonSaturating
+from tinygen.models.gan.gradient_penalty import gradient_penalty as _gradient_penalty
+from tinygen.models.rbm.model import RBM, statistics_difference
+from tinygen.models.vae.model import VAE
 
 
 def conv_output_size(i, k, s, p, d):

@@ -1,19 +1,15 @@
-"""The models of the course, and their recipes by the short name the command line uses (``tinygen train ae``).
+"""The models of the course, one folder per family, and their recipes by the short name the command line
+uses (``tinygen train ae``).
 
-Importing a family's recipe module registers it in ``RECIPES`` (tinygen/models/recipe.py).
+Every family folder has the same files — ``networks.py``, ``model.py``, ``trainer.py``, ``recipe.py`` (and
+more where the family needs them) — and importing a family registers its recipes in ``RECIPES``
+(tinygen/models/recipe.py, the one contract between a family and the command line).
 """
-from tinygen.models import ae_recipe  # noqa: F401  (registers "ae")
-from tinygen.models import ae_family_recipes  # noqa: F401  (registers dae, sparse-ae, cae, deep-ae, conv-ae)
-from tinygen.models import vae_recipe  # noqa: F401  (registers "vae" and "conv-vae")
-from tinygen.models import gan_recipe  # noqa: F401  (registers "gan", "dcgan", "cgan")
-from tinygen.models import wgan_recipe  # noqa: F401  (registers "wgan", "wgan-gp"; the Wasserstein losses)
-from tinygen.models import rbm_recipe  # noqa: F401  (registers "rbm")
-from tinygen.models.diffusion import recipe as diffusion_recipe  # noqa: F401  (registers "ddpm", "flow-matching")
-from tinygen.models.ae import Autoencoder
-from tinygen.models.cae import ContractiveAutoencoder
-from tinygen.models.conv_ae import ConvAutoencoder
-from tinygen.models.dae import DenoisingAutoencoder
-from tinygen.models.deep_ae import DeepAutoencoder
+from tinygen.models import autoencoders, diffusion, gan, rbm, vae  # noqa: F401  (each registers its recipes)
+from tinygen.models.autoencoders import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder,
+                                         DeepAutoencoder, DenoisingAutoencoder, SparseAutoencoder)
+from tinygen.models.diffusion import DDPM, FlowMatching
+from tinygen.models.gan import GAN
 from tinygen.models.rbm import RBM
 from tinygen.models.recipe import RECIPES, Recipe, RunData, get_recipe, register
-from tinygen.models.sparse_ae import SparseAutoencoder
+from tinygen.models.vae import VAE

@@ -5,3 +5,6 @@ guided prediction, the base DDPM and flow matching share), model.py (DDPM), flow
 matching), samplers.py (ancestral, DDIM, Euler, Heun), trainer.py (the step with the weight average),
 recipe.py (`tinygen train ddpm | flow-matching`).
 """
+from tinygen.models.diffusion import recipe  # noqa: F401  (registers ddpm and flow-matching)
+from tinygen.models.diffusion.flow_matching import FlowMatching
+from tinygen.models.diffusion.model import DDPM

@@ -18,7 +18,7 @@ from tinygen.autograd import Tensor, as_tensor, no_grad
 from tinygen.backend import xp
 from tinygen.creation import randn
 from tinygen.functional import cat
-from tinygen.models.weight_average import ExponentialMovingAverage
+from tinygen.nn.weight_average import ExponentialMovingAverage
 
 
 def guided(conditional, unconditional, w):

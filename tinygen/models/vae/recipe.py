@@ -12,15 +12,14 @@ so conv-vae uses the first 20 by default; -t iwae_images=0 takes all 1,000 (abou
 from pathlib import Path
 
 from tinygen import backend
-from tinygen.autograd import Tensor
 from tinygen.metrics.likelihood_bounds import likelihood_report
-from tinygen.models import vae_latent
-from tinygen.models.ae_recipe import standard_figures
-from tinygen.models.inference import map_batches
+from tinygen.models.vae import latent as vae_latent
+from tinygen.models.common import standard_figures
+from tinygen.models.common import map_batches
 from tinygen.models.recipe import Recipe, register
-from tinygen.models.vae_networks import conv_vae, dense_vae
+from tinygen.models.vae.networks import conv_vae, dense_vae
 from tinygen.optim import SGD, Adam, RMSprop
-from tinygen.trainer import GradientTrainer
+from tinygen.models.vae.trainer import ELBOTrainer
 
 OPTIMIZERS = {"adam": Adam, "rmsprop": RMSprop, "sgd": SGD}
 IWAE_KS = (100, 1000)
@@ -41,26 +40,6 @@ def build_dense(data_shape, latent_dim=20, hidden=400, likelihood="bernoulli", k
 def build_conv(data_shape, latent_dim=2, likelihood="bernoulli", kl_weight=1.0):
     """The course's conv VAE for images whose sides divide by 4."""
     return conv_vae(_image_shape(data_shape, "conv VAE"), latent_dim, likelihood=likelihood, kl_weight=kl_weight)
-
-
-class ELBOTrainer(GradientTrainer):
-    """Minimise recon + kl_weight * KL; report the loss and both terms (nats per example)."""
-
-    def _terms(self, batch):
-        terms = self.model.loss_terms(Tensor(batch[0]))
-        return terms["recon"] + self.model.kl_weight * terms["kl"], terms
-
-    def train_step(self, batch):
-        self.optimizer.zero_grad()
-        loss, terms = self._terms(batch)
-        value = self.finite("loss", loss)
-        loss.backward()
-        self.optimizer.step()
-        return {"loss": value, "recon": terms["recon"].item(), "kl": terms["kl"].item()}
-
-    def validate_step(self, batch):
-        loss, terms = self._terms(batch)
-        return {"loss": loss.item(), "recon": terms["recon"].item(), "kl": terms["kl"].item()}
 
 
 def trainer(model, settings):

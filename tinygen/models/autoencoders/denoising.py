@@ -12,7 +12,7 @@ import math
 
 from tinygen.autograd import Tensor, as_tensor
 from tinygen.data import transforms
-from tinygen.models.ae import Autoencoder
+from tinygen.models.autoencoders.model import Autoencoder
 
 NOISES = {
     "mask": transforms.mask_pixels,

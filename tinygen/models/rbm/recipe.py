@@ -15,10 +15,11 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.backend import xp
-from tinygen.models.ae_recipe import loss_curves
-from tinygen.models.rbm import RBM, binarize, check_rates, check_steps
+from tinygen.models.common import loss_curves
+from tinygen.data.transforms import binarize
+from tinygen.models.rbm.model import RBM, check_steps
+from tinygen.models.rbm.trainer import ContrastiveDivergenceTrainer, visible_units
 from tinygen.models.recipe import Recipe, register
-from tinygen.trainer import Trainer
 
 SAMPLE_STEPS = 1000        # Gibbs steps from noise before a sample is shown
 FIGURE_FILTERS = 100
@@ -36,40 +37,6 @@ def build(data_shape, n_hidden=500, k=1, persistent=True, n_chains=100):
     return RBM(math.prod(data_shape), n_hidden, n_chains=n_chains if persistent else 0)
 
 
-class ContrastiveDivergenceTrainer(Trainer):
-    """CD-k or PCD-k updates of an RBM (no optimizer); reports reconstruction_error and pseudo_likelihood.
-
-    The visible biases start at the log-odds of the first batch, unless the RBM was already updated
-    (a resumed run), as its ``num_updates`` buffer says.
-    """
-
-    def __init__(self, model, lr, k=1, persistent=True, momentum=0.5, weight_decay=1e-4):
-        super().__init__(model, {})
-        check_steps(k)
-        check_rates(lr, momentum, weight_decay)
-        self.lr, self.k, self.persistent = lr, k, persistent
-        self.momentum, self.weight_decay = momentum, weight_decay
-
-    def train_step(self, batch):
-        v = visible_units(batch[0])
-        if int(self.model.num_updates.data) == 0:
-            self.model.init_visible_bias(v)
-        values = self.measure(v)
-        self.model.contrastive_divergence(v, k=self.k, lr=self.lr, momentum=self.momentum,
-                                          weight_decay=self.weight_decay, persistent=self.persistent)
-        return values
-
-    def validate_step(self, batch):
-        return self.measure(visible_units(batch[0]))
-
-    def measure(self, v):
-        """Mean squared error per pixel of the reconstruction, and the mean pseudo-likelihood (nats)."""
-        from tinygen.metrics import pseudo_likelihood   # here, as tinygen.metrics imports tinygen.models
-        error = ((self.model.reconstruct(v) - v) ** 2).mean()
-        return {"reconstruction_error": self.finite("reconstruction_error", error),
-                "pseudo_likelihood": self.finite("pseudo_likelihood", pseudo_likelihood(self.model, v).mean())}
-
-
 def trainer(model, settings):
     """CD-k or PCD-k as the run's -m k=... -m persistent=... say, at its lr, momentum and weight decay."""
     model_args, train_args = {**RECIPE.model_arguments(), **settings["model_args"]}, settings["train_args"]
@@ -77,15 +44,10 @@ def trainer(model, settings):
                                         momentum=train_args["momentum"], weight_decay=train_args["weight_decay"])
 
 
-def visible_units(images):
-    """Images (N, C, H, W) of either backend -> binary (N, C*H*W) backend array."""
-    images = backend.to_backend(images)
-    return binarize(images).reshape(len(images), -1)
-
-
 def evaluate(model, run):
     """Test log-likelihood (AIS, checked against the mean-field bound), pseudo-likelihood, reconstruction error."""
-    from tinygen.metrics import pseudo_likelihood, rbm_log_likelihood
+    from tinygen.models.rbm.likelihood import rbm_log_likelihood
+    from tinygen.models.rbm.pseudo_likelihood import pseudo_likelihood
     train_args = run.settings["train_args"]
     test, train = visible_units(run.test.images), visible_units(run.train.images)
     metrics = rbm_log_likelihood(model, test, train, n_runs=train_args["ais_runs"],

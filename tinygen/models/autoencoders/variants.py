@@ -1,6 +1,6 @@
 """Recipes of the autoencoder family: `tinygen train {dae,sparse-ae,cae,deep-ae,conv-ae}`.
 
-Each kind reuses the plain autoencoder's recipe (tinygen/models/ae_recipe.py) for sampling, figures
+Each kind reuses the plain autoencoder's recipe (tinygen/models/autoencoders/recipe.py) for sampling, figures
 and the reconstruction error, and adds the number that shows its own claim to ``evaluate``:
   dae        PSNR (dB) of the noisy test digits and of their denoised versions, against the clean ones
   sparse-ae  the mean code activation and the fraction of activations near zero
@@ -10,81 +10,20 @@ The penalized kinds report each term of their loss during training (reconstructi
 from pathlib import Path
 
 from tinygen import backend
-from tinygen.autograd import Tensor
 from tinygen.metrics.psnr import psnr
-from tinygen.models import ae_recipe
-from tinygen.models.cae import ContractiveAutoencoder
-from tinygen.models.conv_ae import ConvAutoencoder
-from tinygen.models.dae import DenoisingAutoencoder, add_noise
-from tinygen.models.deep_ae import DeepAutoencoder
-from tinygen.models.inference import map_batches
+from tinygen.models.autoencoders import recipe as ae_recipe
+from tinygen.models.autoencoders.contractive import ContractiveAutoencoder
+from tinygen.models.autoencoders.conv import ConvAutoencoder
+from tinygen.models.autoencoders.denoising import DenoisingAutoencoder, add_noise
+from tinygen.models.autoencoders.deep import DeepAutoencoder
+from tinygen.models.common import map_batches
 from tinygen.models.recipe import Recipe, register
-from tinygen.models.sparse_ae import SparseAutoencoder
+from tinygen.models.autoencoders.sparse import SparseAutoencoder
+from tinygen.models.autoencoders.trainer import GreedyTrainer, TermsTrainer
 from tinygen.optim import Adam
-from tinygen.trainer import Trainer
 
 NEAR_ZERO = 0.05  # an activation below this counts as silent
 PRETRAIN = ("none", "greedy")
-
-
-class TermsTrainer(Trainer):
-    """Adam on ``model.loss``; reports the loss and each of its terms ({"loss", "reconstruction", "penalty"})."""
-
-    def __init__(self, model, optimizer):
-        super().__init__(model, {"optimizer": optimizer})
-        self.optimizer = optimizer
-
-    def train_step(self, batch):
-        terms = self.model.loss_terms(Tensor(batch[0]))
-        loss = sum(terms.values())
-        values = {"loss": self.finite("loss", loss), **{name: self.finite(name, t) for name, t in terms.items()}}
-        self.optimizer.zero_grad()
-        loss.backward()
-        self.optimizer.step()
-        return values
-
-    def validate_step(self, batch):
-        terms = self.model.loss_terms(Tensor(batch[0]))
-        return {"loss": float(sum(terms.values()).item()), **{name: float(t.item()) for name, t in terms.items()}}
-
-
-class GreedyTrainer(Trainer):
-    """Greedy layer-wise pretraining, then end to end: ``pretrain_steps`` Adam steps on each stage in turn.
-
-    Each stage has its own optimizer, whose step count (kept in checkpoints) says which stage a resumed
-    run is in. Reports {"loss": the loss being minimised now, "stage": its index (``model.stages`` = end to end)}.
-    """
-
-    def __init__(self, model, lr, pretrain_steps):
-        if not isinstance(pretrain_steps, int) or pretrain_steps < 0:
-            raise ValueError(f"deep-ae: pretrain_steps (Adam steps per stage) must be a non-negative integer, "
-                             f"got {pretrain_steps!r}")
-        optimizers = {f"stage{k}": Adam(model.stage_parameters(k), lr=lr) for k in range(model.stages)}
-        optimizers["end_to_end"] = Adam(model.parameters(), lr=lr)
-        super().__init__(model, optimizers)
-        self.pretrain_steps = pretrain_steps
-
-    def stage(self):
-        """The first stage that has taken fewer than ``pretrain_steps`` steps; ``model.stages`` when all are done."""
-        for k in range(self.model.stages):
-            if self.optimizers[f"stage{k}"].state.get(0, {"step": 0})["step"] < self.pretrain_steps:
-                return k
-        return self.model.stages
-
-    def train_step(self, batch):
-        stage, images = self.stage(), Tensor(batch[0])
-        if stage < self.model.stages:
-            loss, optimizer = self.model.stage_loss(stage, images), self.optimizers[f"stage{stage}"]
-        else:
-            loss, optimizer = self.model.loss(images), self.optimizers["end_to_end"]
-        value = self.finite("loss", loss)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return {"loss": value, "stage": float(stage)}
-
-    def validate_step(self, batch):
-        return {"loss": float(self.model.loss(Tensor(batch[0])).item())}
 
 
 def terms_trainer(model, settings):

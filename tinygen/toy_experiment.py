@@ -13,33 +13,15 @@ from dataclasses import dataclass
 
 from tinygen import backend, optim
 from tinygen.data import DataLoader, Dataset, load_dataset
-from tinygen.models import toy_gan_recipe
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
-from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
+from tinygen.models.gan import toy as toy_gan_recipe
+from tinygen.models.gan.toy import ToySettings
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.wgan_networks import toy_discriminator, toy_generator
+from tinygen.models.gan.wasserstein import N_CRITIC, Wasserstein, WassersteinGP
 from tinygen.train import fit
 
 LOSSES = ("minimax", "non_saturating", "wasserstein", "wgan_gp")
-
-
-@dataclass(frozen=True)
-class ToySettings:
-    """How long and how big: snapshots x steps_per_snapshot generator steps in all."""
-    snapshots: int = 10
-    steps_per_snapshot: int = 300
-    batch_size: int = 128
-    width: int = 256
-    depth: int = 4
-    latent_dim: int = 2
-    lr: float = 1e-3
-    lr_decay: bool = True   # both rates fall linearly to 0 over the run (``LinearDecay``)
-    # WGAN-GP's lambda: 0.1, the WGAN-GP authors' value for their toy sets (10 is theirs for images);
-    # at 10 these nets cover 17 of grid25's 25 modes, at 0.1 all 25 (benchmarks/README.md)
-    penalty_weight: float = 0.1
-
-    @property
-    def steps(self):
-        return self.snapshots * self.steps_per_snapshot
 
 
 @dataclass

@@ -9,8 +9,8 @@ from pathlib import Path
 import tinygen.functional as F
 from tinygen import backend
 from tinygen.autograd import Tensor
-from tinygen.models.ae import Autoencoder
-from tinygen.models.inference import map_batches
+from tinygen.models.autoencoders.model import Autoencoder
+from tinygen.models.common import map_batches, standard_figures
 from tinygen.models.recipe import Recipe, register
 from tinygen.optim import Adam
 from tinygen.trainer import GradientTrainer
@@ -71,15 +71,6 @@ def figures(model, history, run, out):
     return paths
 
 
-def standard_figures(history, run, out, reconstruct_images, samples, samples_title):
-    """An autoencoder family's pictures: loss curves, 10 test images over their reconstructions, samples."""
-    from tinygen import plot
-    out, shown = Path(out), run.test.images[:10]
-    return [loss_curves(history, out / "loss_curves.png"),
-            plot.reconstructions(shown, reconstruct_images(shown), out / "reconstructions.png"),
-            plot.image_grid(samples, out / "samples.png", title=samples_title)]
-
-
 def latent(model, run, out):
     """The test images' 2-D codes coloured by digit, and the images decoded from a grid of codes."""
     from tinygen import plot
@@ -92,13 +83,6 @@ def latent(model, run, out):
     span = float(backend.xp.percentile(backend.xp.abs(backend.to_backend(codes)), 99))  # holds nearly every code
     manifold = plot.latent_manifold(lambda z: decode(model, z), out / "latent_manifold.png", span=span)
     return [scatter, manifold]
-
-
-def loss_curves(history, path):
-    """Every train_/val_ value of the history against the epoch, one curve each."""
-    from tinygen import plot
-    names = [key for key in history[0] if key.startswith(("train_", "val_"))] if history else []
-    return plot.loss_curves({name: [row[name] for row in history] for name in names}, path)
 
 
 register(Recipe(

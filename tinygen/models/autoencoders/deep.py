@@ -14,7 +14,7 @@ loss on logits); deeper stages rebuild ReLU codes with MSE.
 """
 import tinygen.functional as F
 from tinygen.autograd import as_tensor, no_grad
-from tinygen.models.ae import Autoencoder
+from tinygen.models.autoencoders.model import Autoencoder
 
 
 class DeepAutoencoder(Autoencoder):

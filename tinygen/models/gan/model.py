@@ -3,7 +3,7 @@
     z ~ N(0, I) (N, latent_dim) --generator--> fake image (N, *data_shape) in [-1, 1] (tanh)
     image (N, *data_shape) --discriminator--> logit z_D (N, 1);  D(x) = sigmoid(z_D) = P(x is real)
 
-One training step, as the course writes the algorithm (``GANTrainer.train_step``):
+One training step, as the course writes the algorithm (``GANTrainer.train_step`` in ``trainer.py``):
 
 1. Scale the real batch from [0, 1] to the generator's range [-1, 1].
 2. The discriminator's step, ``n_critic`` times: draw noise, generate fakes, show D the real batch
@@ -29,10 +29,8 @@ from tinygen import backend, nn
 from tinygen.autograd import Tensor, as_tensor, no_grad
 from tinygen.backend import xp
 from tinygen.creation import randn
-from tinygen.lr_decay import LinearDecay
-from tinygen.models.gan_losses import game_loss
-from tinygen.models.weight_average import ExponentialMovingAverage
-from tinygen.trainer import Trainer
+from tinygen.models.gan.losses import game_loss
+from tinygen.nn.weight_average import ExponentialMovingAverage
 
 
 class GAN(nn.Module):
@@ -127,67 +125,6 @@ class GAN(nn.Module):
         conditional = f", num_classes={self.num_classes}" if self.conditional else ""
         return (f"latent_dim={self.latent_dim}, data_shape={self.data_shape}{conditional}, loss={self.game.name!r}, "
                 f"n_critic={self.n_critic}, label_smoothing={self.label_smoothing}")
-
-
-class GANTrainer(Trainer):
-    """The alternating step.  optimizers: {"discriminator": Optimizer over D, "generator": Optimizer over G}.
-
-    train_step((images (N, *data_shape) in [0, 1], labels (N,))) -> {"loss_d", "loss_g", "d_real",
-    "d_fake", ...the GameLoss's extras}, the values of the last critic step and the generator step.
-    ``decay_steps``: both learning rates fall linearly to 0 over that many generator steps (``LinearDecay``).
-    """
-
-    def __init__(self, model, optimizers, decay_steps=None):
-        super().__init__(model, optimizers)
-        if set(optimizers) != {"discriminator", "generator"}:
-            raise ValueError(f"GANTrainer: optimizers must be named 'discriminator' and 'generator', "
-                             f"got {sorted(optimizers)}")
-        self.decays = [] if decay_steps is None else [
-            LinearDecay(optimizers["generator"], decay_steps),
-            LinearDecay(optimizers["discriminator"], decay_steps * model.n_critic)]
-
-    def train_step(self, batch):
-        for decay in self.decays:
-            decay.update()
-        gan = self.model
-        real = gan.real_images(batch[0])
-        condition = gan.condition(batch[1] if gan.conditional else None, real.shape[0])
-        for _ in range(gan.n_critic):
-            fake, report = self.discriminator_step(real, condition)
-        report["loss_g"] = self.generator_step(fake, condition)
-        if gan.generator_ema is not None:
-            gan.generator_ema.update(gan.generator)
-        return report
-
-    def discriminator_step(self, real, condition):
-        """One update of D on real and detached fakes; returns (fakes with their graph into G, report)."""
-        gan, optimizer = self.model, self.optimizers["discriminator"]
-        fake = gan.generate(gan.noise(real.shape[0]), condition)
-        optimizer.zero_grad()
-        real_logits = gan.discriminate(real, condition)
-        fake_logits = gan.discriminate(fake.detach(), condition)
-        loss, extras = gan.game.discriminator_loss(gan, real, fake.detach(), real_logits, fake_logits)
-        report = {"loss_d": self.finite("loss_d", loss),
-                  "d_real": gan.game.score(real_logits), "d_fake": gan.game.score(fake_logits)}
-        report.update({name: self.finite(name, value) for name, value in extras.items()})
-        loss.backward()
-        optimizer.step()
-        gan.game.after_discriminator_step(gan)
-        return fake, report
-
-    def generator_step(self, fake, condition):
-        """One update of G so that the (frozen) D takes ``fake`` for real; returns G's loss."""
-        gan, optimizer = self.model, self.optimizers["generator"]
-        optimizer.zero_grad()
-        gan.discriminator.requires_grad_(False)  # D is the fixed judge here: no gradient lands on it
-        try:
-            loss = gan.game.generator_loss(gan.discriminate(fake, condition))
-            value = self.finite("loss_g", loss)
-            loss.backward()
-        finally:
-            gan.discriminator.requires_grad_(True)
-        optimizer.step()
-        return value
 
 
 def _check_settings(latent_dim, num_classes, n_critic, label_smoothing, ema):

@@ -16,7 +16,7 @@ import math
 
 from tinygen.autograd import Tensor, enable_grad, grad
 from tinygen.backend import xp
-from tinygen.models.ae import Autoencoder
+from tinygen.models.autoencoders.model import Autoencoder
 
 JACOBIANS = ("closed_form", "double_backward")
 

@@ -14,14 +14,15 @@ default run (ring8, batch 128) takes ToySettings' number of generator steps.
 import math
 
 from tinygen.data.toy2d import POINTS_PER_SPLIT
-from tinygen.models import gan_recipe, toy_gan_recipe
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import dcgan_generator
+from tinygen.models.gan import recipe as gan_recipe, toy as toy_gan_recipe
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import dcgan_generator
 from tinygen.models.recipe import Recipe, RunData, register
-from tinygen.models.toy_gan_experiment import ToySettings
-from tinygen.models.wgan_architectures import dcgan_critic, toy_discriminator, toy_generator
-from tinygen.models.toy_gan_recipe import by_data
-from tinygen.models.wgan_losses import N_CRITIC, Wasserstein, WassersteinGP
+from tinygen.models.gan.toy import ToySettings
+from tinygen.models.gan.wgan_networks import dcgan_critic, toy_discriminator, toy_generator
+from tinygen.models.gan.toy import by_data
+from tinygen.models.gan.wasserstein import N_CRITIC, Wasserstein, WassersteinGP
 
 ARCHITECTURES = ("auto", "dcgan", "toy")
 TOY_DEFAULTS = {"latent_dim": ToySettings.latent_dim, "width": ToySettings.width, "depth": ToySettings.depth}

@@ -10,9 +10,9 @@ and the likelihood is reported from the bound (an upper bound on the true averag
 import warnings
 
 from tinygen.backend import xp
-from tinygen.metrics.ais import ais_schedule, annealed_importance_sampling
-from tinygen.metrics.mean_field import mean_field_lower_bound
-from tinygen.models.rbm import base_rate_log_odds
+from tinygen.models.rbm.ais import ais_schedule, annealed_importance_sampling
+from tinygen.models.rbm.mean_field import mean_field_lower_bound
+from tinygen.models.rbm.model import base_rate_log_odds
 
 
 class AISBelowBoundWarning(UserWarning):
@@ -46,5 +46,5 @@ def _binary(rbm, data, name):
     data = rbm.visible(data, name).data
     if not bool(xp.all((data == 0) | (data == 1))):
         raise ValueError(f"rbm_log_likelihood: {name} must be binary (0 or 1) for a likelihood of binary "
-                         f"units; binarize it first (tinygen.models.rbm.binarize)")
+                         f"units; binarize it first (tinygen.models.rbm.model.binarize)")
     return data

@@ -13,14 +13,14 @@ invariant. The mean weight is an unbiased estimate of Z / Z_A:
 
 By Jensen's inequality the estimate of log Z is low on average, and when the runs never reach the
 RBM's modes it is low by a lot, while its spread still looks small: check it against a lower bound
-(``tinygen.metrics.mean_field``).
+(``tinygen.models.rbm.mean_field``).
 """
 import math
 from dataclasses import dataclass
 
 from tinygen.backend import xp
-from tinygen.metrics.exact_partition import log_sum_exp
-from tinygen.models.rbm import bernoulli, sigmoid
+from tinygen.models.rbm.exact_partition import log_sum_exp
+from tinygen.models.rbm.model import bernoulli, sigmoid
 
 
 @dataclass

@@ -20,9 +20,9 @@ should fall as the samples improve); ``wgan_gp`` also reports ``gradient_penalty
 """
 from tinygen import optim
 from tinygen.backend import xp
-from tinygen.models.gan_losses import GAME_LOSSES, GameLoss
-from tinygen.models.gradient_penalty import gradient_penalty
-from tinygen.models.wgan_architectures import check_no_batch_norm
+from tinygen.models.gan.losses import GAME_LOSSES, GameLoss
+from tinygen.models.gan.gradient_penalty import gradient_penalty
+from tinygen.models.gan.wgan_networks import check_no_batch_norm
 
 N_CRITIC = 5   # critic steps per generator step, in both papers
 

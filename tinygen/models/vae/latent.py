@@ -14,11 +14,7 @@ model in eval mode without recording a graph. The codes used are the encoder's m
 from pathlib import Path
 from statistics import NormalDist
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-
-from tinygen import backend, plot
+from tinygen import backend
 from tinygen.autograd import Tensor, no_grad
 
 np = backend.numpy   # host arrays: these tools take and give host images and codes
@@ -63,6 +59,7 @@ def _check_2d(model, caller):
 
 def manifold(model, path, n=15):
     """Save the decoded quantile grid of a 2-d model as one n x n picture; return the path."""
+    from tinygen import plot   # matplotlib only where a figure is drawn
     _check_2d(model, "manifold")
     images = decode(model, quantile_grid(n))
     return plot.image_grid(images, path, ncols=n, pad=0, title="decoded codes at the N(0, 1) quantiles")
@@ -70,6 +67,7 @@ def manifold(model, path, n=15):
 
 def scatter(model, images, labels, path):
     """Save the scatter of the test means mu(x) of a 2-d model, coloured by label; return the path."""
+    from tinygen import plot   # matplotlib only where a figure is drawn
     _check_2d(model, "scatter")
     return plot.latent_scatter(latent_means(model, images), labels, path, title="test images' mean codes, by digit")
 
@@ -108,6 +106,11 @@ def ink(images):
 def latent_map(model, images, labels, path, n=20):
     """Save one picture: left, the mean codes of ``images`` coloured by ``labels``, with the quantile grid's
     extent marked; right, the manifold decoded on that grid. Returns the path."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
+
+    from tinygen import plot   # matplotlib only where a figure is drawn
     _check_2d(model, "latent_map")
     codes, grid = latent_means(model, images), quantile_grid(n)
     mosaic = plot.tile(decode(model, grid)[:, 0], n, pad=0)

@@ -8,7 +8,7 @@ a sigmoid layer, which holds no parameters: the counts are the same).
 import math
 
 from tinygen import nn
-from tinygen.models.vae import VAE
+from tinygen.models.vae.model import VAE
 from tinygen.nn import init
 
 

@@ -13,7 +13,7 @@ flipped free energy costs a column lookup, not a second matrix product.
 """
 from tinygen import backend
 from tinygen.backend import xp
-from tinygen.metrics.exact_partition import parameters64
+from tinygen.models.rbm.exact_partition import parameters64
 
 
 def pseudo_likelihood(rbm, v, units=None):

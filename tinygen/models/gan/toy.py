@@ -11,6 +11,7 @@ Any GAN recipe (``gan``, ``wgan``, ``wgan-gp``) hands these over when its exampl
   (``samples_over_modes.png``), and the loss curves.
 """
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from tinygen.backend import numpy as np   # host arrays only (files, metrics), never a kernel
@@ -18,8 +19,28 @@ from tinygen.backend import numpy as np   # host arrays only (files, metrics), n
 from tinygen import backend
 from tinygen.data.toy2d import TOY_SETS
 from tinygen.metrics.toy_modes import toy_set_statistics
-from tinygen.models.ae_recipe import loss_curves
-from tinygen.models.wgan_architectures import POINT_SHAPE
+from tinygen.models.common import loss_curves
+from tinygen.models.gan.wgan_networks import POINT_SHAPE
+
+
+@dataclass(frozen=True)
+class ToySettings:
+    """How long and how big: snapshots x steps_per_snapshot generator steps in all."""
+    snapshots: int = 10
+    steps_per_snapshot: int = 300
+    batch_size: int = 128
+    width: int = 256
+    depth: int = 4
+    latent_dim: int = 2
+    lr: float = 1e-3
+    lr_decay: bool = True   # both rates fall linearly to 0 over the run (``LinearDecay``)
+    # WGAN-GP's lambda: 0.1, the WGAN-GP authors' value for their toy sets (10 is theirs for images);
+    # at 10 these nets cover 17 of grid25's 25 modes, at 0.1 all 25 (benchmarks/README.md)
+    penalty_weight: float = 0.1
+
+    @property
+    def steps(self):
+        return self.snapshots * self.steps_per_snapshot
 
 EVALUATION_SAMPLES = 2500
 SNAPSHOT_SAMPLES = 500

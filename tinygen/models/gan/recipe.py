@@ -14,12 +14,13 @@ from pathlib import Path
 
 from tinygen.autograd import Tensor
 from tinygen.backend import to_numpy, xp
-from tinygen.models.gan import GAN, GANTrainer
-from tinygen.models.gan_architectures import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
+from tinygen.models.gan.model import GAN
+from tinygen.models.gan.trainer import GANTrainer
+from tinygen.models.gan.networks import (conditional_dcgan, dcgan_discriminator, dcgan_generator,
                                               dense_discriminator, dense_generator)
-from tinygen.models import toy_gan_recipe
+from tinygen.models.gan import toy as toy_gan_recipe
 from tinygen.models.recipe import Recipe, register
-from tinygen.models.wgan_architectures import toy_discriminator, toy_generator
+from tinygen.models.gan.wgan_networks import toy_discriminator, toy_generator
 from tinygen.optim import Adam
 
 SAMPLES = 2000                      # samples behind every FD / score (FD depends on it: keep it fixed)

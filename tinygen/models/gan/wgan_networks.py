@@ -9,8 +9,8 @@
   on x alone; batch norm mixes every example of the batch into every score (Gulrajani et al., 2017,
   section 4, leave it out of the critic). ``check_no_batch_norm`` says so when it is there.
 """
-from tinygen.models.ae import dense_stack
-from tinygen.models.gan_architectures import dcgan_discriminator
+from tinygen.models.autoencoders.model import dense_stack
+from tinygen.models.gan.networks import dcgan_discriminator
 from tinygen.nn.norm import BatchNorm
 
 POINT_SHAPE = (2,)

@@ -11,7 +11,7 @@ the bottleneck, is what stops the network from copying its input.
 """
 import math
 
-from tinygen.models.ae import Autoencoder
+from tinygen.models.autoencoders.model import Autoencoder
 
 PENALTIES = ("l1", "kl")
 RATE_FLOOR = 1e-6  # ε: ρ̂ is squeezed into [ε, 1 - ε]

@@ -13,8 +13,8 @@ mu = sigmoid(b), the optimum when W = 0, so a barely trained model gets a bound 
 model's log Z. The bound is what AIS can be checked against: an AIS estimate below it is certainly wrong.
 """
 from tinygen.backend import xp
-from tinygen.metrics.exact_partition import parameters64
-from tinygen.models.rbm import sigmoid
+from tinygen.models.rbm.exact_partition import parameters64
+from tinygen.models.rbm.model import sigmoid
 
 
 def mean_field_lower_bound(rbm, starts, n_iterations=100):

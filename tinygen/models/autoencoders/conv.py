@@ -14,7 +14,7 @@ import math
 
 from tinygen import nn
 from tinygen.functional.conv_transpose import METHODS
-from tinygen.models.ae import AutoencoderBase, _check_code_size
+from tinygen.models.autoencoders.model import AutoencoderBase, _check_code_size
 
 
 class ConvAutoencoder(AutoencoderBase):
