@@ -44,7 +44,10 @@ class GaussianMixture:
             weight = xp.exp(log_weight - log_weight.max(axis=1, keepdims=True))
             weight = weight / weight.sum(axis=1, keepdims=True)              # r_k(x), (N, K)
         else:
-            weight = (backend.asarray(labels)[:, None] == xp.arange(len(self.means))).astype(xp.float64)
+            labels = backend.asarray(labels)
+            if labels.shape != (len(x),):
+                raise ValueError(f"GaussianMixture: labels of shape {labels.shape} must be ({len(x)},), one per point")
+            weight = (labels[:, None] == xp.arange(len(self.means))).astype(xp.float64)
         eps = (weight[:, :, None] * residual).sum(axis=1) * (b / variance)
         x0 = (weight[:, :, None] * (self.means[None] + residual * (a * self.std ** 2 / variance))).sum(axis=1)
         return eps, x0
