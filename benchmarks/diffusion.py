@@ -18,7 +18,7 @@ import tinygen as tg
 from tinygen import plot
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.recipe import get_recipe
+from tinygen.models import RunData, get_recipe
 
 from common import add_threads_option, blas_threads, shuffled_batches
 
@@ -28,7 +28,7 @@ GRID = {"ddpm": [("ddpm", 1000), ("ddim", 100), ("ddim", 50), ("ddim", 20), ("dd
 
 def build(args, model):
     tg.manual_seed(args.seed)
-    return get_recipe(model).build((1, 28, 28), width=args.width, conditional=args.conditional, ema=args.ema)
+    return get_recipe(model).model((1, 28, 28), width=args.width, conditional=args.conditional, ema=args.ema)
 
 
 def sampling(args):
@@ -51,7 +51,7 @@ def budget(args):
     train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
     recipe = get_recipe(args.model)
     model = build(args, args.model)
-    trainer = recipe.trainer(model, {"lr": args.lr})
+    trainer = recipe.trainer(model, RunData({"lr": args.lr}))
     print(f"tinygen {args.model} (width {args.width}, conditional {args.conditional}, ema {args.ema}) on mnist-5k, "
           f"batch {args.batch_size}, Adam lr {args.lr}, until {args.budget} CPU s", flush=True)
     loader, spent, steps, epoch = shuffled_batches(train_set, args.batch_size), 0.0, 0, 0

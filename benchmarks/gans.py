@@ -23,7 +23,8 @@ import tinygen as tg
 from tinygen.autograd import Tensor
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan.recipe import adam_pair, build_cgan, build_dcgan, build_gan
+from tinygen.models import RunData, get_recipe
+from tinygen.models.gan.recipe import adam_pair
 from tinygen.nn.weight_average import ExponentialMovingAverage
 
 from common import add_threads_option, blas_threads, optional_torch, shuffled_batches
@@ -32,12 +33,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from torch_gan import TorchGAN  # noqa: E402  (the PyTorch twin the equality tests check)
 
 SAMPLES = 2000
-BUILDERS = {"dense": build_gan, "dcgan": build_dcgan, "cgan": build_cgan}
+BUILDERS = {"dense": get_recipe("gan").model, "dcgan": get_recipe("dcgan").model, "cgan": get_recipe("cgan").model}
 
 
 class TinygenRun:
     def __init__(self, gan, noise, lr=2e-4, lr_d=None):
-        self.gan, self.trainer = gan, adam_pair(gan, {"lr": lr, "train_args": {"lr_d": lr_d}})
+        self.gan, self.trainer = gan, adam_pair(gan, RunData({"lr": lr, "train_args": {"lr_d": lr_d}}))
         gan.noise = lambda n: Tensor(noise(n))  # the benchmark's noise, the same PyTorch gets
 
     def train_step(self, images, labels):

@@ -20,7 +20,7 @@ import time
 import numpy as np
 
 from tinygen import backend
-from tinygen.commands import TRAINING_DEFAULTS
+from tinygen.models.recipe import TRAINING_DEFAULTS
 from tinygen.data import DataLoader
 from tinygen.models import RECIPES, RunData
 
@@ -96,12 +96,12 @@ def recipe_epoch_seconds(name, framework, batches):
     """Seconds of one training epoch (``batches`` batches at most) of recipe ``name`` on a tinygen backend."""
     recipe = RECIPES[name]
     settings = {**TRAINING_DEFAULTS, **recipe.defaults, "batch_size": BATCH, "model": name, "model_args": {},
-                "train_args": recipe.check_train_args({})}
+                "train_args": recipe.training_options({})}
     train = RunData(settings).train
     backend.set_backend(framework)
     try:
         backend.manual_seed(0)
-        trainer = recipe.trainer(recipe.build(train.images.shape[1:]), settings)
+        trainer = recipe.trainer(recipe.model(train.images.shape[1:]), RunData(settings))
         loader = DataLoader(train, BATCH, shuffle=True, seed=0)
         return timed(lambda: [trainer.train_step(batch) for _, batch in zip(range(batches), loader)], framework)
     finally:

@@ -36,7 +36,8 @@ from tinygen.models.gan.toy import ToySettings
 from tinygen.toy_experiment import LOSSES, train_toy_gan
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.gan.wgan_networks import dcgan_critic
-from tinygen.models.gan.wgan_recipe import build_wgan_gp, paper_trainer
+from tinygen.models import RunData, get_recipe
+from tinygen.models.gan.wgan_recipe import paper_trainer
 
 from common import add_threads_option, blas_threads, optional_torch, seeded_start, shuffled_batches
 from gans import noise_source, quality_of
@@ -122,7 +123,7 @@ class TinygenWGANGP:
     """tinygen's recipe trainer on the benchmark's noise; the interpolation weights come from tinygen's RNG."""
 
     def __init__(self, gan, noise):
-        self.gan, self.trainer = gan, paper_trainer(gan, {"lr": LR})
+        self.gan, self.trainer = gan, paper_trainer(gan, RunData({"lr": LR}))
         gan.noise = lambda n: tg.Tensor(noise(n))
 
     def train_step(self, images):
@@ -159,7 +160,7 @@ def dcgan_budget(args):
           f"(n_critic 5), Adam {LR} {BETAS}, lambda {LAMBDA}, threads {args.threads}")
     for seed in args.seed_list or [0]:
         tg.manual_seed(seed)
-        gan = build_wgan_gp((1, 28, 28), width=args.width)
+        gan = get_recipe("wgan-gp").model((1, 28, 28), width=args.width)
         runs = {"pytorch": TorchWGANGPRun(torch, gan, noise_source(seed))} if torch is not None else {}
         runs = {"tinygen": TinygenWGANGP(gan, noise_source(seed)), **runs}  # the twin copied the initial weights
         for name, run in runs.items():

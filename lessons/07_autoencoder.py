@@ -30,7 +30,8 @@ from tinygen import optim, plot
 from tinygen.data import DataLoader, load_dataset
 from tinygen.lesson import setup
 from tinygen.models import Autoencoder
-from tinygen.train import GradientTrainer, fit
+from tinygen.train import fit
+from tinygen.trainer import GradientTrainer
 
 lesson = setup(__file__)
 train_set, test_set = load_dataset("mnist-5k", split="train"), load_dataset("mnist-5k", split="test")

@@ -25,7 +25,8 @@ from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan.recipe import adam_pair, build_dcgan
+from tinygen.models import RunData, get_recipe
+from tinygen.models.gan.recipe import adam_pair
 
 lesson = setup(__file__)
 EMA_DECAY = 0.99  # the generator's weight average (last section): about the last 1 / (1 - 0.99) = 100 steps
@@ -44,7 +45,7 @@ print(train_set, f"-> width {width}, {epochs} epochs")
 # and read every layer's output shape to check.
 
 # %%
-gan = build_dcgan((1, 28, 28), width=width, ema=EMA_DECAY)
+gan = get_recipe("dcgan").model((1, 28, 28), width=width, ema=EMA_DECAY)
 sizes = [7]
 for _ in range(2):
     sizes.append(F.conv_transpose_output_size(sizes[-1], k=4, s=2, p=1))
@@ -71,7 +72,7 @@ assert [shape[-1] for name, shape in shapes if name == "ConvTranspose2d"] == siz
 
 # %%
 quality = SampleQuality(test_set.images)
-trainer = adam_pair(gan, {"lr": 2e-4})
+trainer = adam_pair(gan, RunData({"lr": 2e-4, "train_args": {}}))
 loader = DataLoader(train_set, batch_size=64, shuffle=True, seed=0)
 fds = [quality.evaluate(gan.sample(1000, average=False).numpy())["fd"]]
 for epoch in range(epochs):

@@ -23,7 +23,8 @@ from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics.sample_quality import SampleQuality
-from tinygen.models.gan.recipe import adam_pair, build_cgan
+from tinygen.models import RunData, get_recipe
+from tinygen.models.gan.recipe import adam_pair
 from tinygen.train import fit
 
 lesson = setup(__file__)
@@ -42,9 +43,9 @@ train_set = Dataset(digits.images[kept], digits.labels[kept], "mnist-5k train")
 
 # %%
 tg.manual_seed(0)
-gan = build_cgan((1, 28, 28), width=width)
+gan = get_recipe("cgan").model((1, 28, 28), width=width)
 print(f"{train_set} -> conditional DCGAN of width {width}, {epochs} epochs")
-history = fit(adam_pair(gan, {"lr": 2e-4}), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
+history = fit(adam_pair(gan, RunData({"lr": 2e-4, "train_args": {}})), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
               epochs=epochs, progress=False)
 assert all(0 < row["train_d_fake"] < 1 for row in history)
 

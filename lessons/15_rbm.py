@@ -25,7 +25,8 @@ from tinygen.data import load_dataset
 from tinygen.lesson import setup
 from tinygen.metrics import linear_probe_accuracy
 from tinygen.models.rbm import all_binary_states, exact_log_partition, pseudo_likelihood, rbm_log_likelihood
-from tinygen.models.rbm.model import RBM, binarize
+from tinygen.data.transforms import binarize
+from tinygen.models.rbm.model import RBM
 
 lesson = setup(__file__)
 tg.manual_seed(0)

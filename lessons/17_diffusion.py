@@ -25,7 +25,8 @@ from tinygen import plot
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.lesson import setup
 from tinygen.models.diffusion import samplers
-from tinygen.models.diffusion.recipe import adam, build_ddpm
+from tinygen.models import RunData, get_recipe
+from tinygen.models.diffusion.recipe import adam
 from tinygen.models.diffusion.schedules import make_schedule
 from tinygen.train import fit
 
@@ -54,7 +55,7 @@ print(f"one training digit: shape {x0.shape}, values from {x0.min()} to {x0.max(
 # by chance alone; we allow 5.5 (a chance of ~1/4000 of failing while the claim is true).
 
 # %%
-model = build_ddpm((1, 28, 28), width=lesson.pick(8, 32), schedule="linear", ema=0.999)
+model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), schedule="linear", ema=0.999)
 draws = lesson.pick(4000, 20000)
 alpha_bars, betas = tg.backend.to_numpy(model.schedule.alpha_bars), tg.backend.to_numpy(model.schedule.betas)
 rng = np.random.default_rng(0)
@@ -162,7 +163,7 @@ kept_digits = slice(0, lesson.pick(1024, None))
 train_set = Dataset(digits.images[kept_digits], digits.labels[kept_digits], "mnist-5k train")
 epochs = lesson.pick(3, 20)
 started = time.process_time()
-history = fit(adam(model, {"lr": lesson.pick(1e-3, 2e-4)}), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
+history = fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
               DataLoader(Dataset(test_set.images[:256], test_set.labels[:256], "test"), 256),
               epochs=epochs, progress=False)
 print(f"{epochs} epochs in {time.process_time() - started:.0f} CPU s; validation loss per epoch: "

@@ -33,7 +33,8 @@ from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.diffusion import samplers
 from tinygen.models.diffusion.gaussian_mixture import GaussianMixture
 from tinygen.models.diffusion.guidance import guided
-from tinygen.models.diffusion.recipe import adam, build_ddpm
+from tinygen.models import RunData, get_recipe
+from tinygen.models.diffusion.recipe import adam
 from tinygen.models.diffusion.schedules import make_schedule
 from tinygen.train import fit
 
@@ -137,8 +138,8 @@ plot.loss_curves({"class accuracy": list(accuracies), "within-class spread": lis
 # %%
 digits, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
 kept = slice(0, lesson.pick(512, None))
-model = build_ddpm((1, 28, 28), width=lesson.pick(8, 32), conditional=True, ema=0.999)
-fit(adam(model, {"lr": lesson.pick(1e-3, 2e-4)}),
+model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), conditional=True, ema=0.999)
+fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})),
     DataLoader(Dataset(digits.images[kept], digits.labels[kept], "mnist-5k train"), 64, shuffle=True, seed=0),
     epochs=lesson.pick(2, 20), progress=False, verbose=False)
 judge, count = SampleQuality(test_set.images), lesson.pick(50, 1000)

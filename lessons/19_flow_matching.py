@@ -33,7 +33,8 @@ from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.diffusion import samplers
 from tinygen.models.diffusion.flow_matching import path, velocity_target
 from tinygen.models.diffusion.gaussian_mixture import GaussianMixture
-from tinygen.models.diffusion.recipe import adam, build_ddpm, build_flow_matching
+from tinygen.models import RunData, get_recipe
+from tinygen.models.diffusion.recipe import adam
 from tinygen.train import fit
 
 lesson = setup(__file__)
@@ -124,15 +125,15 @@ digits, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "
 kept = slice(0, lesson.pick(512, None))
 train_set = Dataset(digits.images[kept], digits.labels[kept], "mnist-5k train")
 judge, count = SampleQuality(test_set.images), lesson.pick(50, 1000)
-for name, build in (("ddpm", build_ddpm), ("flow matching", build_flow_matching)):
+for name in ("ddpm", "flow-matching"):
     tg.manual_seed(0)
-    model = build((1, 28, 28), width=lesson.pick(8, 32), ema=0.999)
+    model = get_recipe(name).model((1, 28, 28), width=lesson.pick(8, 32), ema=0.999)
     started = time.process_time()
-    history = fit(adam(model, {"lr": lesson.pick(1e-3, 2e-4)}), DataLoader(train_set, 64, shuffle=True, seed=0),
+    history = fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})), DataLoader(train_set, 64, shuffle=True, seed=0),
                   epochs=lesson.pick(2, 20), progress=False, verbose=False)
     trained = time.process_time() - started
     images = model.sample(count).numpy()
     print(f"{name}: {trained:.0f} CPU s of training, last loss {history[-1]['train_loss']:.3f}, "
           f"FD {judge.evaluate(images)['fd']:.1f}")
-    plot.image_grid(images[:64], lesson.path(f"samples_{name.replace(' ', '_')}.png"), title=name)
+    plot.image_grid(images[:64], lesson.path(f"samples_{name}.png"), title=name)
 print(f"figures in {lesson.out}")

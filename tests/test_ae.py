@@ -105,13 +105,13 @@ def test_a_few_steps_on_digits_lower_the_loss():
 
 
 def test_the_registry_builds_it_by_name_for_the_datas_shape():
-    model = get_recipe("ae").build((1, 8, 8), code_size=2, loss="mse")
+    model = get_recipe("ae").model((1, 8, 8), code_size=2, loss="mse")
     assert isinstance(model, Autoencoder) and model.code_size == 2 and model.loss_name == "mse"
     assert model.image_shape == (1, 8, 8)
     with pytest.raises(ValueError, match="unknown model 'vea'; known models: .*ae"):
         get_recipe("vea")
     with pytest.raises(ValueError, match="takes images \\(C, H, W\\), got examples of shape \\(2,\\)"):
-        get_recipe("ae").build((2,))
+        get_recipe("ae").model((2,))
 
 
 @pytest.mark.parametrize("arguments, message", [

@@ -7,7 +7,7 @@ from tinygen import backend
 from tinygen.metrics import psnr
 from tinygen.models import RECIPES, RunData
 from tinygen.models.autoencoders.trainer import GreedyTrainer
-from tinygen.models.autoencoders.variants import deep_trainer, reconstruct_noisy
+from tinygen.models.autoencoders.variants import reconstruct_noisy
 
 from ae_family_helpers import digits
 
@@ -17,7 +17,7 @@ def run_data(limit=64):
 
 
 def build(name, **arguments):
-    return RECIPES[name].build((1, 28, 28), **arguments)
+    return RECIPES[name].model((1, 28, 28), **arguments)
 
 
 def test_greedy_trainer_takes_each_stage_in_turn_then_trains_end_to_end():
@@ -52,17 +52,17 @@ def test_the_stage_survives_a_checkpoint_through_the_optimizers_state():
 
 
 @pytest.mark.parametrize("train_args, message", [
-    ({"pretrain": "layerwise", "pretrain_steps": 1}, r"pretrain must be one of \('none', 'greedy'\), got 'layerwise'"),
-    ({"pretrain": "greedy", "pretrain_steps": -1}, r"pretrain_steps .* non-negative integer, got -1"),
+    ({"pretrain": "layerwise", "pretrain_steps": 1}, r"-t pretrain='layerwise': pretrain must be one of 'none', 'greedy'"),
+    ({"pretrain": "greedy", "pretrain_steps": -1}, r"-t pretrain_steps=-1: pretrain_steps must be an integer >= 0"),
 ])
 def test_bad_pretraining_arguments_are_named(train_args, message):
     with pytest.raises(ValueError, match=message):
-        deep_trainer(build("deep-ae"), {"lr": 1e-3, "train_args": train_args})
+        RECIPES["deep-ae"].training_options(train_args)
 
 
 def test_penalized_kinds_report_each_term_of_their_loss():
     model = build("sparse-ae")
-    trainer = RECIPES["sparse-ae"].trainer(model, {"lr": 1e-3, "train_args": {}})
+    trainer = RECIPES["sparse-ae"].trainer(model, RunData({"lr": 1e-3, "train_args": {}}))
     values = trainer.train_step((digits(16), np.zeros(16, np.int64)))
     assert set(values) == {"loss", "reconstruction", "penalty"}
     assert values["loss"] == pytest.approx(values["reconstruction"] + values["penalty"], rel=1e-6)
@@ -71,10 +71,10 @@ def test_penalized_kinds_report_each_term_of_their_loss():
 def test_dae_reconstruct_shows_noisy_denoised_clean_with_a_fixed_draw_and_leaves_the_rng_alone():
     model, images = build("dae", noise="salt_and_pepper", noise_level=0.3), digits(5, "test")
     state = backend.get_rng_state()
-    rows = reconstruct_noisy(model, images)
+    rows = reconstruct_noisy(model, None, images)
     assert list(rows) == ["noisy", "denoised", "clean"]
     assert np.array_equal(rows["clean"], images) and not np.array_equal(rows["noisy"], images)
-    assert np.array_equal(reconstruct_noisy(model, images)["noisy"], rows["noisy"])
+    assert np.array_equal(reconstruct_noisy(model, None, images)["noisy"], rows["noisy"])
     assert str(backend.get_rng_state()) == str(state)
 
 
@@ -82,7 +82,7 @@ def test_each_kind_evaluates_its_own_number():
     run = run_data()
     dae = build("dae")
     scores = RECIPES["dae"].evaluate(dae, run)
-    rows = reconstruct_noisy(dae, run.test.images)
+    rows = reconstruct_noisy(dae, run, run.test.images)
     assert scores["psnr_noisy_db"] == pytest.approx(psnr(rows["noisy"], rows["clean"]))
     assert scores["psnr_denoised_db"] == pytest.approx(psnr(rows["denoised"], rows["clean"]))
     assert {"mse", "bce"} <= set(scores)
@@ -104,4 +104,4 @@ def test_each_kind_evaluates_its_own_number():
 @pytest.mark.parametrize("name", ["dae", "sparse-ae", "cae", "deep-ae", "conv-ae"])
 def test_points_are_refused_by_name(name):
     with pytest.raises(ValueError, match=r"takes images \(C, H, W\), got examples of shape \(2,\)"):
-        RECIPES[name].build((2,))
+        RECIPES[name].model((2,))

@@ -50,7 +50,7 @@ def test_train_writes_checkpoint_metrics_and_figures(trained_run):
     assert "epoch 2/2" in stdout and str(out / "checkpoint.npz") in stdout
     checkpoint = load_checkpoint(out / "checkpoint.npz", model=Autoencoder(code_size=2), expected_model="ae")
     assert checkpoint.epoch == 2
-    assert checkpoint.config["model_args"] == {"code_size": 2}
+    assert checkpoint.config["model_args"] == {"code_size": 2, "num_layers": 1, "nodes_per_layer": 128, "loss": "bce"}
     assert checkpoint.config["dataset"] == "mnist-5k" and checkpoint.config["limit"] == 96
     metrics = json.loads((out / "metrics.json").read_text())
     assert [row["epoch"] for row in metrics["epochs"]] == [1, 2] and len(metrics["batches"]["loss"]) == 6
@@ -154,8 +154,12 @@ BAD_INPUT = {
     "negative lr": (["train", "ae", "--lr", "-1"], "--lr: must be a positive number, got -1"),
     "text batch size": (["train", "ae", "--batch-size", "big"], "--batch-size: must be an integer, got 'big'"),
     "bad model arg": (["train", "ae", "-m", "code_size"], "must look like KEY=VALUE"),
-    "unknown model arg": (["train", "ae", "-m", "size=2"], "takes the arguments code_size, num_layers"),
-    "bad model value": (["train", "ae", "-m", "code_size=0"], "code_size must be an integer in \\[1, 783\\]"),
+    "unknown model arg": (["train", "ae", "-m", "size=2"], "-m size: no such setting; this model takes: code_size=32, num_layers"),
+    "bad model value": (["train", "ae", "-m", "code_size=0"], "-m code_size=0: code_size must be an integer >= 1"),
+    "too big a code": (["train", "ae", "-m", "code_size=784"], "code_size must be an integer in \\[1, 783\\]"),
+    "text for a number": (["train", "gan", "-m", "label_smoothing=abc"],
+                          "-m label_smoothing='abc': label_smoothing must be a number >= 0 and < 1"),
+    "unknown training arg": (["train", "gan", "-t", "momentum=0.5"], "-t momentum: no such setting; this model takes: lr_d=None"),
     "resume with nothing": (["train", "ae", "--resume"], "no checkpoint at .*start the run without --resume"),
     "missing checkpoint": (["sample", "{tmp}/none.npz"], "no checkpoint at .*none.npz; train one first"),
     "reconstruct missing": (["reconstruct", "{tmp}"], "no checkpoint at .*checkpoint.npz; train one first"),

@@ -7,7 +7,7 @@ import tinygen as tg
 import tinygen.functional as F
 from parity import device_backend, same_on_device
 from tinygen import nn, optim
-from tinygen.commands import TRAINING_DEFAULTS
+from tinygen.models.recipe import TRAINING_DEFAULTS
 from tinygen.data import DataLoader, Dataset
 from tinygen.models import RECIPES, Autoencoder, RunData
 from tinygen.train import fit
@@ -20,7 +20,7 @@ def recipe_settings(recipe):
     """What `tinygen train NAME --batch-size 8 --limit 16` would give the recipe."""
     dataset = recipe.defaults.get("dataset", "mnist-5k" if recipe.data == "images" else "ring8")
     settings = {**TRAINING_DEFAULTS, **recipe.defaults, "dataset": dataset, "batch_size": BATCH, "limit": 2 * BATCH,
-                "model": recipe.name, "model_args": {}, "train_args": recipe.check_train_args({})}
+                "model": recipe.name, "model_args": {}, "train_args": recipe.training_options({})}
     settings["data_shape"] = list(RunData(settings).train.images.shape[1:])
     return settings
 
@@ -30,8 +30,8 @@ def one_step_of(recipe):
     train = RunData(settings).train
 
     def step():
-        model = recipe.build(tuple(settings["data_shape"]))
-        trainer = recipe.trainer(model, settings)
+        model = recipe.model(tuple(settings["data_shape"]))
+        trainer = recipe.trainer(model, RunData(settings))
         images, labels = next(iter(DataLoader(train, BATCH, shuffle=True, seed=settings["seed"])))
         values = trainer.train_step((images, labels))
         return {"values": values, "weights": dict(model.state_dict()),
@@ -54,10 +54,10 @@ def test_what_every_recipe_hands_back_is_on_the_host_and_equals_numpy(name):
     labels = np.arange(4) % 10 if recipe.conditional else None
 
     def host_facing():
-        model = recipe.build(tuple(settings["data_shape"]))
-        results = {"sample": recipe.sample and recipe.sample(model, 4, labels, run),
+        model = recipe.model(tuple(settings["data_shape"]))
+        results = {"sample": recipe.sample and recipe.sample(model, run, 4, labels),
                    "evaluate": recipe.evaluate and recipe.evaluate(model, run),
-                   "reconstruct": recipe.reconstruct and recipe.reconstruct(model, run.test.images[:5])}
+                   "reconstruct": recipe.reconstruct and recipe.reconstruct(model, run, run.test.images[:5])}
         return {key: value for key, value in results.items() if value is not None}
     same_on_device(host_facing, results_on="numpy")
 

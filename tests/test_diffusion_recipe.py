@@ -8,7 +8,7 @@ import pytest
 
 from tinygen.cli import main
 from tinygen.commands import UsageError, sampling_options
-from tinygen.models.recipe import get_recipe
+from tinygen.models import get_recipe
 
 TINY = ["--epochs", "1", "--limit", "64", "--batch-size", "32", "-m", "width=8", "-t", "fd_samples=20",
         "-t", "fd_steps=2", "-t", "eval_samples=20", "--no-progress"]
@@ -74,11 +74,11 @@ def test_a_recipe_without_sampling_options_refuses_them_by_name():
 
 def test_an_image_size_the_unet_cannot_halve_twice_is_refused_at_build():
     with pytest.raises(ValueError, match="cannot be halved 2 times"):
-        get_recipe("ddpm").build((1, 30, 30), width=8)
+        get_recipe("ddpm").model((1, 30, 30), width=8)
 
 
 def test_negative_guidance_on_a_conditional_model_names_the_rule():
     recipe = get_recipe("flow-matching")
-    model = recipe.build((1, 28, 28), width=8, conditional=True)
+    model = recipe.model((1, 28, 28), width=8, conditional=True)
     with pytest.raises(ValueError, match="guidance w must be >= 0"):
-        recipe.sample(model, 2, np.array([1, 2]), None, steps=1, guidance=-0.5)
+        recipe.sample(model, None, 2, np.array([1, 2]), steps=1, guidance=-0.5)

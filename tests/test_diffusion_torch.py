@@ -6,7 +6,7 @@ import pytest
 import tinygen as tg
 from tinygen.data import load_dataset
 from tinygen.models.diffusion.flow_matching import TIME_SCALE
-from tinygen.models.recipe import get_recipe
+from tinygen.models import get_recipe
 
 from torch_unet import torch_twin
 
@@ -30,7 +30,7 @@ def test_twenty_training_steps_give_the_losses_of_pytorch(kind):
     torch = pytest.importorskip("torch")
     torch.manual_seed(0)
     tg.manual_seed(0)
-    model = get_recipe(kind).build((1, 28, 28), width=8, conditional=True, ema=0.0)
+    model = get_recipe(kind).model((1, 28, 28), width=8, conditional=True, ema=0.0)
     twin = torch_twin(torch, model.network, base_channels=8, num_classes=10)
     ours_optimizer = tg.optim.Adam(model.network.parameters(), lr=LR)
     theirs_optimizer = torch.optim.Adam(twin.parameters(), lr=LR)

@@ -209,15 +209,16 @@ def test_a_briefly_trained_conditional_gan_paints_the_asked_digit_more_often_tha
     """scikit-learn's 8x8 digits keep it fast; the judge is the nearest class mean of the real digits (~90 %)."""
     pytest.importorskip("sklearn")
     from tinygen.data import DataLoader, load_dataset
-    from tinygen.models.gan.recipe import adam_pair, build_cgan
+    from tinygen.models import RunData, get_recipe
+    from tinygen.models.gan.recipe import adam_pair
     digits = load_dataset("digits", "train")
     centroids = np.stack([digits.images[digits.labels == k].mean(axis=0).ravel() for k in range(10)])
 
     def judged(images):
         return ((images.reshape(len(images), 1, -1) - centroids) ** 2).sum(axis=2).argmin(axis=1)
     assert (judged(digits.images) == digits.labels).mean() > 0.85
-    gan = build_cgan((1, 8, 8), latent_dim=16, width=16)
-    trainer, loader = adam_pair(gan, {"lr": 1e-3}), DataLoader(digits, 64, shuffle=True, seed=0)
+    gan = get_recipe("cgan").model((1, 8, 8), latent_dim=16, width=16)
+    trainer, loader = adam_pair(gan, RunData({"lr": 1e-3, "train_args": {}})), DataLoader(digits, 64, shuffle=True, seed=0)
     for _ in range(6):
         for images_and_labels in loader:
             trainer.train_step(images_and_labels)

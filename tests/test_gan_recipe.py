@@ -13,14 +13,14 @@ from tinygen.models.recipe import RunData, get_recipe
 def tiny(name):
     recipe = get_recipe(name)
     arguments = {} if name == "gan" else {"width": 4}
-    return recipe, recipe.build((1, 28, 28), latent_dim=8, **arguments)
+    return recipe, recipe.model((1, 28, 28), latent_dim=8, **arguments)
 
 
 @pytest.mark.parametrize("name", ["gan", "dcgan", "cgan"])
 def test_epoch_end_writes_the_fixed_noise_grid_and_reports_the_metric(name, tmp_path):
     recipe, model = tiny(name)
-    run = RunData({"dataset": "mnist-5k", "limit": 100})
-    values = recipe.epoch_end(model, run, tmp_path, 3)
+    run = RunData({"dataset": "mnist-5k", "limit": 100}, out=tmp_path)
+    values = recipe.epoch_end(model, run, 3)
     assert (tmp_path / "samples_epoch_003.png").is_file()
     expected = {"fd", "classifier_score"} | ({"class_accuracy"} if name == "cgan" else set())
     assert set(values) == expected and values["fd"] > 0 and 1 <= values["classifier_score"] <= 10
@@ -40,7 +40,7 @@ def test_fixed_noise_is_the_same_every_epoch_and_leaves_the_training_rng_alone()
 def test_cgan_samples_follow_the_asked_labels_and_evaluate_reports_class_accuracy():
     recipe, model = tiny("cgan")
     assert recipe.conditional and not get_recipe("dcgan").conditional
-    images = recipe.sample(model, 4, np.array([0, 1, 2, 3]), None)
+    images = recipe.sample(model, None, 4, np.array([0, 1, 2, 3]))
     assert images.shape == (4, 1, 28, 28) and images.min() >= 0 and images.max() <= 1
     metrics = recipe.evaluate(model, RunData({"dataset": "mnist-5k", "limit": 100}))
     assert set(metrics) == {"fd", "classifier_score", "class_accuracy"}
@@ -49,10 +49,11 @@ def test_cgan_samples_follow_the_asked_labels_and_evaluate_reports_class_accurac
 
 def test_evaluate_refuses_a_dataset_without_a_metric_classifier_and_epoch_end_skips_the_metric():
     recipe, model = tiny("dcgan")
-    digits_8x8 = SimpleNamespace(dataset="digits", test=Dataset(np.zeros((4, 1, 8, 8)), np.zeros(4), "digits test"))
+    digits_8x8 = SimpleNamespace(dataset="digits", test=Dataset(np.zeros((4, 1, 8, 8)), np.zeros(4), "digits test"),
+                                 out=None)
     with pytest.raises(ValueError, match="no shipped metric classifier for dataset 'digits'; datasets with one"):
         recipe.evaluate(model, digits_8x8)
-    assert recipe.epoch_end(model, digits_8x8, None, 1) == {}
+    assert recipe.epoch_end(model, digits_8x8, 1) == {}
 
 
 @pytest.mark.skipif(any(find_split_files(FASHION_MNIST, split) is None for split in ("train", "test")),
@@ -64,16 +65,16 @@ def test_a_fashion_run_is_scored_by_the_fashion_classifier_and_a_digit_run_by_th
     monkeypatch.setattr(sample_quality, "shipped_classifier", spy)
     recipe, model = tiny("dcgan")
     for dataset in ("fashion-mnist", "mnist-5k"):
-        recipe.epoch_end(model, RunData({"dataset": dataset, "limit": 50}), None, 1)
+        recipe.epoch_end(model, RunData({"dataset": dataset, "limit": 50}), 1)
     assert asked == ["fashion-mnist", "mnist-5k"]
     assert weights_path("fashion-mnist") != weights_path("mnist-5k")
 
 
 def test_build_refuses_shapes_the_networks_cannot_take():
     with pytest.raises(ValueError, match=r"data_shape must be \(C, H, H\).*got \(2,\)"):
-        get_recipe("dcgan").build((2,))
+        get_recipe("dcgan").model((2,))
     with pytest.raises(ValueError, match="n_critic must be an integer >= 1"):
-        get_recipe("gan").build((1, 28, 28), n_critic=0)
+        get_recipe("gan").model((1, 28, 28), n_critic=0)
 
 
 def test_cgan_trained_through_the_command_line_resumes_bit_for_bit(tmp_path):
@@ -98,9 +99,9 @@ def test_cgan_trained_through_the_command_line_resumes_bit_for_bit(tmp_path):
 
 def test_lr_d_gives_the_discriminator_its_own_learning_rate():
     recipe, model = tiny("dcgan")
-    settings = {"lr": 1e-4, "train_args": recipe.check_train_args({"lr_d": 4e-4})}
-    optimizers = recipe.trainer(model, settings).optimizers
+    settings = {"lr": 1e-4, "train_args": recipe.training_options({"lr_d": 4e-4})}
+    optimizers = recipe.trainer(model, RunData(settings)).optimizers
     assert optimizers["discriminator"].param_groups[0]["lr"] == 4e-4
     assert optimizers["generator"].param_groups[0]["lr"] == 1e-4
-    same = recipe.trainer(model, {"lr": 1e-4, "train_args": recipe.check_train_args({})}).optimizers
+    same = recipe.trainer(model, RunData({"lr": 1e-4, "train_args": recipe.training_options({})})).optimizers
     assert same["discriminator"].param_groups[0]["lr"] == 1e-4

@@ -8,7 +8,8 @@ from hypothesis import given, strategies as st
 import tinygen as tg
 from tinygen.data import load_dataset
 from tinygen.models.rbm import AISBelowBoundWarning, ais_schedule, all_binary_states, annealed_importance_sampling, exact_log_partition, mean_field_lower_bound, pseudo_likelihood, rbm_log_likelihood
-from tinygen.models.rbm.model import RBM, base_rate_log_odds, binarize
+from tinygen.data.transforms import binarize
+from tinygen.models.rbm.model import RBM, base_rate_log_odds
 
 from rbm_helpers import random_rbm
 

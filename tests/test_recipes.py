@@ -148,8 +148,13 @@ BAD_INPUT = {
     "out is a file": (["train", "ae", "--out", "{tmp}/file.txt"], "--out .*file.txt is a file"),
     "a .npy as checkpoint": (["evaluate", "{tmp}/file.npy"], "is not a checkpoint"),
     "unknown train arg": (["train", "ae", "-t", "momentum=0.9", "--out", "{tmp}/r"],
-                          "takes no training argument momentum"),
-    "unknown model arg": (["train", "ae", "-m", "size=2", "--out", "{tmp}/r"], "takes the arguments code_size"),
+                          "-t momentum: no such setting; this model takes: none"),
+    "unknown model arg": (["train", "ae", "-m", "size=2", "--out", "{tmp}/r"],
+                          "-m size: no such setting; this model takes: code_size=32"),
+    "import of mis-shaped weights": (["import", "ae", "-m", "code_size=8", "--from", "{tmp}/ae.safetensors",
+                                      "--out", "{tmp}/imported"], "wrong shape|encoder.2.weight"),
+    "import from a missing file": (["import", "ae", "--from", "{tmp}/none.safetensors", "--out", "{tmp}/i"],
+                                   "no weights file at"),
 }
 
 
@@ -163,6 +168,34 @@ def tiny_points_recipe():
     RECIPES.pop("tiny-points")
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_weights_saved_by_torch_come_in_by_name_for_every_model(name, runs, tmp_path_factory, capsys, tmp_path):
+    """The way in: a state_dict of torch tensors under tinygen's (= PyTorch's) key names, saved by
+    safetensors.torch, becomes a run whose model holds exactly those values and samples or evaluates."""
+    torch = pytest.importorskip("torch")
+    safetensors_torch = pytest.importorskip("safetensors.torch")
+    from tinygen.checkpoint import load_checkpoint
+    out = trained(runs, name, tmp_path_factory, capsys)
+    with np.load(out / "checkpoint.npz") as checkpoint:
+        shapes = {key[len("model/"):]: checkpoint[key] for key in checkpoint.files if key.startswith("model/")}
+    generator = torch.Generator().manual_seed(0)
+    weights = {key: (torch.randn(value.shape, generator=generator) * 0.05).to(getattr(torch, str(value.dtype)))
+               if value.dtype.kind == "f" else torch.from_numpy(value.copy()) for key, value in shapes.items()}
+    safetensors_torch.save_file(weights, str(tmp_path / "torch.safetensors"))
+    config = load_checkpoint(out / "checkpoint.npz").config
+    model_args = [f"-m{key}={value!r}" for key, value in config["model_args"].items()]
+    code, _, err = cli(capsys, "import", name, "--from", tmp_path / "torch.safetensors", "--out", tmp_path / "run",
+                       "--dataset", config["dataset"], *model_args)
+    assert code == 0, err
+    with np.load(tmp_path / "run" / "checkpoint.npz") as imported:
+        for key, value in weights.items():
+            np.testing.assert_array_equal(imported["model/" + key], value.numpy())
+    command = ["sample", tmp_path / "run", "--n", 4, "--out", tmp_path / "s.npy"] if RECIPES[name].sample else \
+        ["evaluate", tmp_path / "run", "--json"]
+    code, _, err = cli(capsys, *command)
+    assert code == 0, err
+
+
 @pytest.mark.parametrize("case", sorted(BAD_INPUT))
 def test_bad_input_exits_2_with_a_message_and_no_traceback(case, runs, tmp_path_factory, capsys, tmp_path,
                                                            tiny_points_recipe):
@@ -172,6 +205,9 @@ def test_bad_input_exits_2_with_a_message_and_no_traceback(case, runs, tmp_path_
     run = trained(runs, "ae", tmp_path_factory, capsys)
     (tmp_path / "file.txt").write_text("not a folder")
     (tmp_path / "file.npy").write_bytes(b"\x93NUMPY")
+    if "safetensors" in " ".join(BAD_INPUT[case][0]):
+        pytest.importorskip("safetensors")
+        cli(capsys, "export", run, "--out", tmp_path / "ae.safetensors")
     argv, message = BAD_INPUT[case]
     argv = [a.replace("{run}", str(run)).replace("{tmp}", str(tmp_path)) for a in argv]
     code, _, err = cli(capsys, *argv)

@@ -11,7 +11,8 @@ from tinygen import optim
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import Autoencoder
-from tinygen.train import CHECKPOINT_NAME, GradientTrainer, LossNotFinite, fit
+from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.trainer import GradientTrainer
 
 TRAIN_IMAGES, VAL_IMAGES, BATCH = 48, 16, 8  # 6 batches per epoch
 

@@ -13,7 +13,8 @@ from tinygen import nn, optim
 from tinygen.autograd import Tensor
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset
-from tinygen.train import CHECKPOINT_NAME, LossNotFinite, Trainer, fit
+from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.trainer import Trainer
 
 EPOCHS, BATCHES = 3, 4  # 4 batches of 6 an epoch
 

@@ -54,12 +54,13 @@ def test_conv_vae_trains_with_rmsprop(tmp_path, capsys):
     assert code in (0, None), stdout
     checkpoint = load_checkpoint(out / "checkpoint.npz")
     assert checkpoint.optimizer_state["optimizer"]["class"] == "RMSprop"
-    assert checkpoint.config["batch_size"] == 128 and checkpoint.config["model_args"] == {}  # the recipe's defaults
+    assert checkpoint.config["batch_size"] == 128   # the recipe's defaults, recorded as used:
+    assert checkpoint.config["model_args"] == {"latent_dim": 2, "likelihood": "bernoulli", "kl_weight": 1.0}
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["train", "vae", "-t", "optimizer=lbfgs"], "optimizer must be one of adam, rmsprop, sgd, got 'lbfgs'"),
-    (["train", "vae", "-m", "latent_dim=0"], "latent_dim must be an integer >= 1, got 0"),
+    (["train", "vae", "-t", "optimizer=lbfgs"], "-t optimizer='lbfgs': optimizer must be one of 'adam', 'rmsprop', 'sgd'"),
+    (["train", "vae", "-m", "latent_dim=0"], "-m latent_dim=0: latent_dim must be an integer >= 1"),
     (["train", "vae", "-m", "kl_weight=-1"], "kl_weight must be a number >= 0"),
     (["train", "conv-vae", "--dataset", "ring8"], "takes images"),
 ])

@@ -7,5 +7,6 @@ from tinygen.creation import (arange, bernoulli, full, ones, ones_like, rand, ra
 from tinygen.functional import (abs, argmax, cat, clip, concatenate, exp, log, logsumexp, matmul, maximum, mean,
                                 minimum, pad, permute, reshape, sqrt, stack, std, sum, transpose, where)
 from tinygen.gradcheck import gradcheck, gradgradcheck
+from tinygen.weights import load_safetensors, save_safetensors
 
 __version__ = "0.1.0"

@@ -7,6 +7,7 @@
     tinygen reconstruct runs/ae --out recon.png   test images next to their reconstructions
     tinygen latent runs/ae --out maps/            the latent space of a model with a 2-D code
     tinygen export runs/ae --out ae.safetensors   every network's weights, PyTorch's key names
+    tinygen import ae --from w.safetensors --out runs/ae2   weights PyTorch saved, into a run
     tinygen datasets                              what data there is and where its files are
     tinygen lessons                               the numbered lessons, one line each
 
@@ -23,6 +24,7 @@ from pathlib import Path
 from tinygen import commands
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
+from tinygen.models.recipe import TRAINING_DEFAULTS
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
 USAGE_ERROR, DIVERGED, INTERRUPTED = 2, 1, 130
@@ -79,6 +81,7 @@ def build_parser():
     _add_reconstruct(subparsers)
     _add_latent(subparsers)
     _add_export(subparsers)
+    _add_import(subparsers)
     datasets = subparsers.add_parser("datasets", help="list the datasets, whether they are here, and where",
                                      description="List every dataset, whether its files are available "
                                      "offline, and where they are.")
@@ -96,15 +99,30 @@ def _model_arguments_help():
     """Every model with the -m arguments it takes and their real defaults."""
     lines = []
     for name, recipe in sorted(RECIPES.items()):
-        arguments = ", ".join(f"{key}={value!r}" for key, value in recipe.model_arguments().items())
-        extra = ", ".join(f"{key}={value!r}" for key, value in recipe.train_args.items())
+        arguments = ", ".join(f"{key}={option.default!r}" for key, option in recipe.options.items())
+        extra = ", ".join(f"{key}={option.default!r}" for key, option in recipe.train_options.items())
         lines.append(f"  {name}: {recipe.summary}\n      -m {arguments or '(none)'}" +
                      (f"\n      -t {extra}" if extra else ""))
-    return "models, their -m arguments and -t training arguments with their defaults:\n" + "\n".join(lines)
+    return ("models, their -m arguments and -t training arguments with their defaults "
+            "(`tinygen train MODEL --help` gives one model's settings with their rules):\n" + "\n".join(lines))
+
+
+def model_settings_help(name):
+    """One model's settings: every training default, -m and -t setting, its value, rule and where it comes from."""
+    recipe = RECIPES[name]
+    rows = [(f"--{key.replace('_', '-')}", value, source, "")
+            for key, (value, source) in recipe.training_defaults().items()]
+    rows += [(f"-m {key}", option.default, f"model {name}", option.rule) for key, option in recipe.options.items()]
+    rows += [(f"-t {key}", option.default, f"model {name}", option.rule)
+             for key, option in recipe.train_options.items()]
+    width = max(len(flag) + len(repr(value)) for flag, value, _, _ in rows) + 2
+    lines = [f"  {f'{flag}={value!r}':<{width}} from {source:<14} {rule}" for flag, value, source, rule in rows]
+    return f"{name}: {recipe.summary}\nits settings (default, where the default comes from, the rule):\n" + \
+        "\n".join(lines)
 
 
 def _add_train(subparsers):
-    defaults = commands.TRAINING_DEFAULTS
+    defaults = TRAINING_DEFAULTS
     train = subparsers.add_parser(
         "train", help="train a model; write checkpoint, metrics and figures",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=_model_arguments_help(),
@@ -213,8 +231,36 @@ def _add_export(subparsers):
     export.set_defaults(run=commands.command_export)
 
 
+def _add_import(subparsers):
+    weights_in = subparsers.add_parser(
+        "import", help="make a run from weights saved by PyTorch (safetensors, PyTorch's key names)",
+        description="Build MODEL (with its -m settings) for the dataset's examples, load the tensors of "
+        "WEIGHTS (e.g. written by safetensors.torch.save_file(twin.state_dict(), ...)) into it, refusing a "
+        "missing, extra or mis-shaped key by name, and write OUT/checkpoint.npz for evaluate, sample, "
+        "reconstruct, latent and export.")
+    weights_in.add_argument("model", metavar="MODEL", choices=sorted(RECIPES), help=f"one of: {', '.join(sorted(RECIPES))}")
+    weights_in.add_argument("--from", dest="weights", required=True, help="the .safetensors file to read")
+    weights_in.add_argument("--out", required=True, help="run folder to write")
+    weights_in.add_argument("--dataset", help="the data the model is for (default: the model's)")
+    weights_in.add_argument("--data-dir", help="folder holding IDX files for mnist / fashion-mnist")
+    weights_in.add_argument("--model-arg", "-m", type=key_value, action="append", default=[], metavar="KEY=VALUE",
+                            help="the model's settings, as for train")
+    weights_in.add_argument("--overwrite", action="store_true", help="replace a run already in OUT")
+    weights_in.set_defaults(run=commands.command_import)
+
+
 # --- entry point -------------------------------------------------------------------------------
+def _asks_model_help(argv):
+    """`tinygen train MODEL --help` (or -h): that model's settings, not the whole command's help."""
+    return len(argv) >= 3 and argv[0] == "train" and argv[1] in RECIPES and ({"-h", "--help"} & set(argv[2:]))
+
+
+
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if _asks_model_help(argv):
+        print(model_settings_help(argv[1]))
+        return 0
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -9,13 +9,12 @@ from pathlib import Path
 
 from tinygen import backend
 from tinygen.backend import numpy  # host arrays: files and pictures
-from tinygen.checkpoint import load_checkpoint
+from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.data import DataLoader, describe_datasets
 from tinygen.models import RECIPES, RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
-
-TRAINING_DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 1e-3, "seed": 0, "limit": None, "epochs": 10}
+from tinygen.weights import load_safetensors, save_safetensors
 EVAL_BATCH = 500
 SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
 GRID_MAX = 400          # a PNG shows at most this many samples; .npy/.npz hold them all
@@ -43,10 +42,10 @@ def command_train(args):
     check_data(recipe, run.train)
     settings["data_shape"] = list(run.train.images.shape[1:])
     model = build_model(recipe, settings)
-    trainer = recipe.trainer(model, settings)
+    trainer = recipe.trainer(model, run)
     if not args.resume:
         clear_run_folder(out)
-    epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, out, epoch))
+    epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, epoch))
     print(f"training {recipe.name} on {run.train.name} ({len(run.train)} train / {len(run.test)} test) "
           f"for {settings['epochs']} epochs into {out}")
     try:
@@ -57,8 +56,17 @@ def command_train(args):
     except LossNotFinite as error:
         raise Diverged(str(error)) from None
     print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
-    if recipe.figures is not None:
-        print("figures:    " + ", ".join(str(path) for path in recipe.figures(model, history, run, out)))
+    if recipe.figures is not None and figures_possible():
+        print("figures:    " + ", ".join(str(path) for path in recipe.figures(model, run, history)))
+
+
+def figures_possible():
+    """True where matplotlib is installed; else says once that the figures are skipped, and why."""
+    from importlib.util import find_spec
+    if find_spec("matplotlib") is not None:
+        return True
+    print("figures:    skipped: matplotlib is not installed (pip install -e \".[plot]\" draws them)")
+    return False
 
 
 def training_settings(args, recipe, out):
@@ -75,6 +83,7 @@ def training_settings(args, recipe, out):
             raise UsageError(f"--resume: there is no checkpoint at {checkpoint_path}; start the run without "
                              "--resume (or point --out at the run folder)")
         saved = load_checkpoint(checkpoint_path, expected_model=args.model).config
+        given = resolved_like(recipe, given, saved)
         for key, value in given.items():
             if value is not None and value != saved.get(key):
                 raise UsageError(f"--resume keeps the run's settings: {key} was {saved.get(key)!r}, "
@@ -83,22 +92,38 @@ def training_settings(args, recipe, out):
     if checkpoint_path.is_file() and not args.overwrite:
         raise UsageError(f"{out} already holds a run ({checkpoint_path}); add --resume to continue it, "
                          "--overwrite to start it again, or choose another --out")
-    defaults = {**TRAINING_DEFAULTS, **recipe.defaults}
+    defaults = {key: value for key, (value, _) in recipe.training_defaults().items()}
     settings = {key: defaults.get(key) if value is None else value for key, value in given.items()}
     settings["epochs"] = args.epochs or defaults["epochs"]
-    settings["model_args"] = settings["model_args"] or {}
-    settings["train_args"] = recipe.check_train_args(settings["train_args"] or {})
+    settings["model_args"] = checked(recipe.model_options, settings["model_args"])
+    settings["train_args"] = checked(recipe.training_options, settings["train_args"])
     return settings
 
 
+def checked(resolve, given):
+    """Every -m (or -t) setting, the given ones over the recipe's defaults; a refused one is a UsageError."""
+    try:
+        return resolve(given or {})
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def resolved_like(recipe, given, saved):
+    """``given`` with its -m / -t settings resolved over the saved run's, so that a repeated setting compares
+    equal however it was typed (2 and 2.0, a list and a tuple)."""
+    resolved = dict(given)
+    for key, resolve in (("model_args", recipe.model_options), ("train_args", recipe.training_options)):
+        if given[key] is not None:
+            before = checked(resolve, saved.get(key))
+            after = checked(resolve, {**before, **given[key]})
+            resolved[key] = None if after == before else after
+    return resolved
+
+
 def build_model(recipe, settings):
-    """The recipe's model for the run's data shape and -m arguments."""
-    accepted = recipe.model_arguments()
-    unknown = sorted(set(settings["model_args"]) - set(accepted))
-    if unknown:
-        raise UsageError(f"model {recipe.name!r} takes the arguments {', '.join(accepted) or 'none'}; got "
-                         f"{', '.join(unknown)}")
-    return recipe.build(tuple(settings["data_shape"]), **settings["model_args"])
+    """The recipe's model for the run's data shape and -m settings (a checkpoint written before a setting
+    existed gets the setting's default)."""
+    return recipe.build(tuple(settings["data_shape"]), **checked(recipe.model_options, settings["model_args"]))
 
 
 def clear_run_folder(out):
@@ -193,7 +218,7 @@ def draw_samples(recipe, model, n, labels, run, **sampling):
     parts = []
     for start in range(0, n, SAMPLE_BATCH):
         count = min(SAMPLE_BATCH, n - start)
-        parts.append(recipe.sample(model, count, None if labels is None else labels[start:start + count], run,
+        parts.append(recipe.sample(model, run, count, None if labels is None else labels[start:start + count],
                                    **sampling))
     return numpy.concatenate(parts)
 
@@ -245,7 +270,7 @@ def command_reconstruct(args):
         raise UsageError(f"model {recipe.name!r} does not reconstruct its input")
     check_shape(recipe, run.test, run.settings)
     images = run.test.images[:args.n]
-    reconstructed = recipe.reconstruct(model, images)
+    reconstructed = recipe.reconstruct(model, run, images)
     if isinstance(reconstructed, dict):  # rows to show, e.g. noisy / denoised / clean; the error is the 2nd row's
         rows = list(reconstructed.values())
         error = float(numpy.mean((rows[1] - images) ** 2))
@@ -278,17 +303,31 @@ def command_export(args):
     out = Path(args.out)
     if out.suffix != ".safetensors":
         raise UsageError(f"--out {out}: export writes the safetensors format; name the file *.safetensors")
-    try:
-        from safetensors.numpy import save_file
-    except ImportError:
-        raise UsageError("export needs the safetensors package: pip install -e '.[export]'") from None
     recipe, model, _ = trained_model(args.location)
-    tensors = {name: numpy.ascontiguousarray(backend.to_numpy(value.data))
-               for name, value in model.state_dict().items()}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out), metadata={"tinygen_model": recipe.name, "format": "pt"})
-    print(f"wrote {len(tensors)} tensors of {recipe.name} ({sum(t.size for t in tensors.values()):,} numbers) "
-          f"to {out}")
+    save_safetensors(model, out, metadata={"tinygen_model": recipe.name})
+    print(f"wrote {len(model.state_dict())} tensors of {recipe.name} "
+          f"({sum(value.size for value in model.state_dict().values()):,} numbers) to {out}")
+
+
+def command_import(args):
+    """A run folder from weights saved elsewhere (PyTorch's safetensors.torch.save_file of the twin's
+    state_dict): the model built with the run's -m settings for the dataset's examples, then loaded."""
+    recipe = get_recipe(args.model)
+    out = Path(args.out)
+    if (out / CHECKPOINT_NAME).is_file() and not args.overwrite:
+        raise UsageError(f"{out} already holds a run; add --overwrite to replace it, or choose another --out")
+    defaults = {key: value for key, (value, _) in recipe.training_defaults().items()}
+    settings = {**defaults, "dataset": args.dataset or defaults["dataset"], "model": recipe.name,
+                "model_args": checked(recipe.model_options, dict(args.model_arg)),
+                "train_args": checked(recipe.training_options, {}), "epochs": 0, "imported_from": str(args.weights)}
+    run = RunData(settings, args.data_dir, out)
+    check_data(recipe, run.test)
+    settings["data_shape"] = list(run.test.images.shape[1:])
+    model = build_model(recipe, settings)
+    load_safetensors(model, args.weights)
+    save_checkpoint(out / CHECKPOINT_NAME, model, epoch=0, config=settings)
+    print(f"imported {len(model.state_dict())} tensors from {args.weights} into {out / CHECKPOINT_NAME}: "
+          f"`tinygen evaluate {out}`, `tinygen sample {out}` use them")
 
 
 # --- listing -----------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ The loop keeps the promises a long run needs:
 import csv
 import itertools
 import json
-import math
 import os
 import sys
 import time
@@ -32,7 +31,7 @@ from tinygen import backend
 from tinygen.autograd import no_grad
 from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.interrupts import interrupts_held
-from tinygen.trainer import GradientTrainer, LossNotFinite, Trainer  # noqa: F401  (the loop's vocabulary)
+from tinygen.trainer import LossNotFinite, Trainer
 
 CHECKPOINT_NAME = "checkpoint.npz"
 

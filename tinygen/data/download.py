@@ -24,14 +24,6 @@ def cache_dir():
     return Path(os.environ.get("TINYGEN_CACHE") or Path.home() / ".cache" / "tinygen")
 
 
-def sha256_of(path):
-    """Hex SHA-256 of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for chunk in iter(lambda: stream.read(CHUNK_BYTES), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
 
 def fetch_files(checksums, mirrors, target_dir, timeout=30):
     """Make sure every file of ``checksums`` (name -> SHA-256 hex) is in ``target_dir``; return the paths.

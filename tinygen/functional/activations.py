@@ -9,7 +9,7 @@ from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.elementwise import log
 from tinygen.functional.reduction import sum
-from tinygen.functional.shape import normalize_axes
+from tinygen.functional.shape import axis_or_dim, normalize_axes
 from tinygen.functional.slope import scale_by_slope
 
 
@@ -128,14 +128,15 @@ def softplus(x):
     return Softplus()(as_tensor(x))
 
 
-def logsumexp(x, dim=None, keepdim=False):
-    """log(sum(e^x)) over ``dim`` (every axis when None), computed as m + log(sum(e^(x - m))), m the maximum.
+def logsumexp(x, axis=None, keepdim=False, *, dim=None):
+    """log(sum(e^x)) over ``axis`` (every axis when None), computed as m + log(sum(e^(x - m))), m the maximum.
 
     m enters as a constant: the value does not depend on it, so no gradient is lost and
-    e^(x - m) <= 1 cannot overflow. d/dx = softmax(x). Shapes: reduced over ``dim``.
+    e^(x - m) <= 1 cannot overflow. d/dx = softmax(x). Shapes: reduced over ``axis``.
+    ``dim=`` is PyTorch's name for ``axis`` (as for softmax, log_softmax and cat): either may be given.
     """
     x = _floating(x, "logsumexp")
-    axes = normalize_axes(dim, x.ndim, "logsumexp")
+    axes = normalize_axes(axis_or_dim(axis, dim, "logsumexp"), x.ndim, "logsumexp")
     if any(x.shape[a] == 0 for a in axes):
         raise ValueError(f"logsumexp: cannot reduce an empty axis of a tensor of shape {x.shape}")
     largest = x.data.max(axis=axes, keepdims=True)
@@ -151,15 +152,15 @@ def _floating(x, op):
     return x
 
 
-def log_softmax(x, axis=-1):
-    """x - logsumexp(x) along ``axis``: log-probabilities that cannot overflow."""
+def log_softmax(x, axis=-1, *, dim=None):
+    """x - logsumexp(x) along ``axis`` (or ``dim``): log-probabilities that cannot overflow."""
     x = _floating(x, "log_softmax")
-    return x - logsumexp(x, dim=axis, keepdim=True)
+    return x - logsumexp(x, axis=axis_or_dim(axis, dim, "log_softmax", default=-1), keepdim=True)
 
 
-def softmax(x, dim=-1):
-    """e^x / sum(e^x) along ``dim``, as exp(log_softmax): each slice sums to 1. Shapes: any -> same."""
-    return log_softmax(_floating(x, "softmax"), axis=dim).exp()
+def softmax(x, axis=-1, *, dim=None):
+    """e^x / sum(e^x) along ``axis`` (or ``dim``), as exp(log_softmax): each slice sums to 1. Shapes: any -> same."""
+    return log_softmax(_floating(x, "softmax"), axis=axis_or_dim(axis, dim, "softmax", default=-1)).exp()
 
 
 def dropout(x, p=0.5, training=True):

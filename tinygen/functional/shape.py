@@ -211,9 +211,18 @@ def stack(tensors, axis=0):
     return concatenate([expand_dims(t, position) for t in tensors], axis=position)
 
 
-def cat(tensors, dim=0):
-    """PyTorch's name for concatenate: join tensors along an existing axis ``dim``."""
-    return concatenate(tensors, axis=dim)
+def cat(tensors, axis=0, *, dim=None):
+    """PyTorch's name for concatenate: join tensors along an existing axis ``axis`` (or ``dim``)."""
+    return concatenate(tensors, axis=axis_or_dim(axis, dim, "cat", default=0))
+
+
+def axis_or_dim(axis, dim, op, default=None):
+    """The axis an op was given: NumPy's ``axis=`` or PyTorch's ``dim=`` (the same thing), not both."""
+    if dim is None:
+        return axis
+    if axis is not None and axis != default:
+        raise TypeError(f"{op}: give axis= or dim= (PyTorch's name for it), not both; got axis={axis!r}, dim={dim!r}")
+    return dim
 
 
 def permute(x, *dims):

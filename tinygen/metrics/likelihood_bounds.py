@@ -15,6 +15,7 @@ K samples are drawn in chunks of ``chunk`` so that memory holds chunk x batch de
 import math
 
 from tinygen.autograd import Tensor, no_grad
+from tinygen.functional import kl_normal, logsumexp
 from tinygen.backend import xp
 from tinygen.data.dataset import Dataset
 
@@ -66,18 +67,18 @@ def iwae_bounds(model, x, ks, chunk=100):
     with no_grad():
         mu, logvar = (t.data for t in model.encode(Tensor(x)))
         for end in ends:
-            chunk_sum = _logsumexp(_log_weights(model, x, mu, logvar, end - drawn))
-            total = chunk_sum if total is None else _logsumexp(xp.stack([total, chunk_sum]))
+            chunk_sum = _logsumexp0(_log_weights(model, x, mu, logvar, end - drawn))
+            total = chunk_sum if total is None else _logsumexp0(xp.stack([total, chunk_sum]))
             drawn = end
             if end in ks:
                 bounds[end] = total - math.log(end)
     return bounds
 
 
-def _logsumexp(values):
-    """log sum exp over axis 0, exact for any magnitudes: the maximum is taken out first."""
-    top = values.max(axis=0)
-    return top + xp.log(xp.exp(values - top).sum(axis=0))
+def _logsumexp0(values):
+    """log sum exp over axis 0 of a backend array (the functional logsumexp, without a graph)."""
+    with no_grad():
+        return logsumexp(Tensor(values), axis=0).data
 
 
 def negative_elbo_terms(model, x):
@@ -87,7 +88,7 @@ def negative_elbo_terms(model, x):
         mu, logvar = model.encode(Tensor(x))
         z = model.reparameterize(mu, logvar)
         recon = -model.log_likelihood(Tensor(x), model.decode_logits(z)).data
-        kl = -0.5 * (1 + logvar.data - mu.data ** 2 - xp.exp(logvar.data)).sum(axis=1)
+        kl = kl_normal(mu, logvar, reduction="none").data
     return {"recon": recon.astype(xp.float64), "kl": kl.astype(xp.float64)}
 
 

@@ -8,7 +8,7 @@ mode gets an equal share, log K when one mode gets everything).
 
 Host-side arithmetic on NumPy arrays: samples come back from ``sample`` as host float32 points.
 """
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from tinygen.backend import numpy as np   # host arrays only (files, metrics), never a kernel
 
@@ -25,10 +25,6 @@ class ModeStatistics:
     mode_count: int
     high_quality_pct: float
     mode_kl: float
-
-    def as_dict(self):
-        return asdict(self)
-
 
 def mode_statistics(samples, centers, std, threshold=HIGH_QUALITY_STDS):
     """ModeStatistics of ``samples`` (n, 2) against mixture ``centers`` (K, 2) of standard deviation ``std``.

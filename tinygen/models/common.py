@@ -25,10 +25,10 @@ def loss_curves(history, path):
     return plot.loss_curves({name: [row[name] for row in history] for name in names}, path)
 
 
-def standard_figures(history, run, out, reconstruct_images, samples, samples_title):
+def standard_figures(history, run, reconstruct_images, samples, samples_title):
     """An autoencoder family's pictures: loss curves, 10 test images over their reconstructions, samples."""
     from tinygen import plot
-    out, shown = Path(out), run.test.images[:10]
+    out, shown = Path(run.out), run.test.images[:10]
     return [loss_curves(history, out / "loss_curves.png"),
             plot.reconstructions(shown, reconstruct_images(shown), out / "reconstructions.png"),
             plot.image_grid(samples, out / "samples.png", title=samples_title)]

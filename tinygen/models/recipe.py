@@ -1,15 +1,17 @@
 """Recipes: what the command line needs to know about a model family, registered next to its code.
 
-A recipe says how to build the model for a dataset, how to train it (its Trainer and optimizers),
-what defaults it wants, and — each optional — how it samples, evaluates, draws its figures, reacts
-at the end of an epoch, reconstructs, and maps its latent space. ``tinygen/cli.py`` only parses the
-command line, looks the recipe up by name and calls these; adding a model never touches the CLI or
-the training loop:
+A recipe says how to build the model for a dataset, which settings it takes (each declared once with
+its default, type and range: tinygen/models/options.py), how to train it (its Trainer and optimizers),
+and — each optional — how it samples, evaluates, draws its figures, reacts at the end of an epoch,
+reconstructs, and maps its latent space. ``tinygen/cli.py`` only parses the command line, looks the
+recipe up by name and calls these; adding a model never touches the CLI or the training loop:
 
-    register(Recipe(name="ae", summary="...", build=build_autoencoder, trainer=adam_trainer, ...))
+    register(Recipe(name="ae", summary="...", build=build, trainer=adam_trainer,
+                    options={"code_size": integer(32, low=1)}, sample=sample, ...))
 
-Every callable receives host data through a ``RunData`` (the run's settings and its datasets, loaded
-on first use) and returns host numpy arrays or plain floats.
+The one callback contract: every callback takes the model first and the run (a ``RunData``: the run's
+settings, its datasets loaded on first use, and its folder ``run.out``) second, then its own arguments;
+it receives host data and returns host numpy arrays or plain floats.
 """
 import inspect
 from dataclasses import dataclass, field
@@ -18,29 +20,36 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from tinygen.data import Dataset, load_dataset
+from tinygen.models.options import resolve
 
 DATA_KINDS = ("images", "points", "any")   # "any": the recipe picks its networks by the data (GANs)
+TRAINING_DEFAULTS = {"dataset": "mnist-5k", "batch_size": 64, "lr": 1e-3, "seed": 0, "limit": None, "epochs": 10}
 
 
 @dataclass(frozen=True)
 class Recipe:
     """One model family as the command line sees it (see the module docstring).
 
-    build(data_shape, **model_args) -> nn.Module     data_shape: one example's shape, e.g. (1, 28, 28), (2,)
-    trainer(model, settings) -> Trainer              settings: lr, batch_size, seed, train_args, ...
-    sample(model, n, labels, run) -> host array      images (n, C, H, W) in [0, 1], or points (n, 2)
+    build(data_shape, **options) -> nn.Module       data_shape: one example's shape, e.g. (1, 28, 28), (2,);
+                                                    options: every key of ``options``, checked, defaults filled
+    trainer(model, run) -> Trainer                   run.settings: lr, batch_size, seed, train_args, ...
+    sample(model, run, n, labels) -> host array      images (n, C, H, W) in [0, 1], or points (n, 2)
     evaluate(model, run) -> {name: float}            on run.test
-    figures(model, history, run, out) -> [paths]     at the end of training
-    epoch_end(model, run, out, epoch) -> {name: float}   after every epoch (may write files into out)
-    reconstruct(model, images) -> host images, or {row name: host images} (rows drawn top to bottom)
-    latent(model, run, out) -> [paths]               maps of a low-dimensional latent space
+    figures(model, run, history) -> [paths]          at the end of training, written into run.out
+    epoch_end(model, run, epoch) -> {name: float}    after every epoch (may write files into run.out)
+    reconstruct(model, run, images) -> host images, or {row name: host images} (rows drawn top to bottom)
+    latent(model, run, out) -> [paths]               maps of a low-dimensional latent space into out
+
+    options: {key: Option} for ``-m KEY=VALUE``; train_options: the same for ``-t KEY=VALUE``;
+    defaults: this model's training defaults (epochs, lr, batch_size, dataset) over TRAINING_DEFAULTS.
     """
     name: str
     summary: str
     build: Callable
     trainer: Callable
+    options: dict = field(default_factory=dict)
+    train_options: dict = field(default_factory=dict)
     defaults: dict = field(default_factory=dict)
-    train_args: dict = field(default_factory=dict)
     data: str = "images"
     conditional: bool = False
     sample: Optional[Callable] = None
@@ -50,20 +59,33 @@ class Recipe:
     reconstruct: Optional[Callable] = None
     latent: Optional[Callable] = None
 
-    def model_arguments(self):
-        """{argument: default} of ``build`` (what ``-m KEY=VALUE`` may set), data_shape left out."""
-        parameters = list(inspect.signature(self.build).parameters.values())[1:]
-        return {p.name: p.default for p in parameters
-                if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    def model_options(self, given=None):
+        """Every ``-m`` setting: ``given`` over the declared defaults, each checked (ValueError names it)."""
+        return resolve("-m", self.options, given or {})
 
-    def check_train_args(self, given):
-        """``given`` merged over the recipe's train_args defaults; ValueError for an unknown key."""
-        unknown = sorted(set(given) - set(self.train_args))
-        if unknown:
-            known = ", ".join(f"{key}={value!r}" for key, value in self.train_args.items()) or "none"
-            raise ValueError(f"model {self.name!r} takes no training argument {', '.join(unknown)} "
-                             f"(-t KEY=VALUE); it takes: {known}")
-        return {**self.train_args, **given}
+    def training_options(self, given=None):
+        """Every ``-t`` setting: ``given`` over the declared defaults, each checked (ValueError names it)."""
+        return resolve("-t", self.train_options, given or {})
+
+    def training_defaults(self):
+        """{setting: (value, where it comes from)} for epochs, lr, batch_size, dataset, seed, limit."""
+        return {key: (self.defaults[key], f"model {self.name}") if key in self.defaults else (value, "tinygen")
+                for key, value in TRAINING_DEFAULTS.items()}
+
+    def model(self, data_shape, **given):
+        """The model for examples of ``data_shape`` with the ``-m`` settings ``given`` (defaults filled in)."""
+        return self.build(tuple(data_shape), **self.model_options(given))
+
+    def check_build_signature(self):
+        """TypeError unless ``build`` takes exactly data_shape and the declared options, with no defaults of
+        its own (so that a default lives in one place: the option)."""
+        parameters = list(inspect.signature(self.build).parameters.values())[1:]
+        names = [p.name for p in parameters if p.kind is not p.VAR_KEYWORD]
+        with_defaults = [p.name for p in parameters if p.default is not p.empty]
+        if sorted(names) != sorted(self.options) or with_defaults:
+            raise TypeError(f"recipe {self.name!r}: build must take data_shape and exactly the options "
+                            f"{sorted(self.options)} without defaults; it takes {names} "
+                            f"(with defaults: {with_defaults})")
 
 
 RECIPES = {}
@@ -75,6 +97,7 @@ def register(recipe):
         raise ValueError(f"recipe {recipe.name!r}: data must be one of {DATA_KINDS}, got {recipe.data!r}")
     if recipe.name in RECIPES and RECIPES[recipe.name] is not recipe:
         raise ValueError(f"a recipe named {recipe.name!r} is already registered")
+    recipe.check_build_signature()
     RECIPES[recipe.name] = recipe
     return recipe
 
@@ -98,7 +121,7 @@ class RunData:
             raise ValueError(f"--data-dir {data_dir} is not a folder; give the folder that holds the IDX files "
                              "(`tinygen datasets` shows where tinygen looks)")
         self.settings, self.data_dir, self.out = settings, data_dir, out
-        self.dataset = dataset or settings["dataset"]
+        self.dataset = dataset or settings.get("dataset")
 
     @cached_property
     def train(self):

@@ -34,12 +34,6 @@ class BatchNorm(Module):
         self.register_buffer("running_var", creation.ones(num_features) if tracked else None)
         self.register_buffer("num_batches_tracked", creation.tensor(0, dtype="int64") if tracked else None)
 
-    def reset_running_stats(self):
-        if self.track_running_stats:
-            self.running_mean.data[...] = 0
-            self.running_var.data[...] = 1
-            self.num_batches_tracked.data[...] = 0
-
     def _check_input(self, x):
         if x.ndim not in self.input_ranks:
             raise ValueError(f"{self.describe()} expects input of shape {self.layout}, got shape {x.shape}")

@@ -11,12 +11,18 @@ from tinygen import backend
 from tinygen.autograd import Tensor
 from tinygen.models.autoencoders.model import Autoencoder
 from tinygen.models.common import map_batches, standard_figures
+from tinygen.models.options import choice, integer, integers
 from tinygen.models.recipe import Recipe, register
 from tinygen.optim import Adam
 from tinygen.trainer import GradientTrainer
 
 
-def build(data_shape, code_size=32, num_layers=1, nodes_per_layer=128, loss="bce"):
+LOSSES = ("bce", "mse")
+OPTIONS = {"code_size": integer(32, low=1), "num_layers": integer(1, low=0), "nodes_per_layer": integers(128),
+           "loss": choice("bce", LOSSES)}   # the course's four hyperparameters: code size, layers, nodes, loss
+
+
+def build(data_shape, code_size, num_layers, nodes_per_layer, loss):
     """An Autoencoder for images of ``data_shape`` (C, H, W)."""
     if len(data_shape) != 3:
         raise ValueError(f"the autoencoder takes images (C, H, W), got examples of shape {tuple(data_shape)}")
@@ -24,12 +30,12 @@ def build(data_shape, code_size=32, num_layers=1, nodes_per_layer=128, loss="bce
                        image_shape=tuple(data_shape))
 
 
-def adam_trainer(model, settings):
-    """Minimise ``model.loss`` on the batch's images with Adam at ``settings["lr"]``."""
-    return GradientTrainer(model, Adam(model.parameters(), lr=settings["lr"]))
+def adam_trainer(model, run):
+    """Minimise ``model.loss`` on the batch's images with Adam at the run's lr."""
+    return GradientTrainer(model, Adam(model.parameters(), lr=run.settings["lr"]))
 
 
-def reconstruct(model, images):
+def reconstruct(model, run, images):
     """Host reconstructions of host ``images``."""
     model.eval()
     return map_batches(model, images)
@@ -45,7 +51,7 @@ def decode(model, codes):
     return map_batches(model.decode, codes)
 
 
-def sample(model, n, labels, run):
+def sample(model, run, n, labels=None):
     """Decode ``n`` codes drawn from a normal fitted (per coordinate) to the training images' codes."""
     codes = backend.to_backend(encode(model, run.train.images))
     mean, std = codes.mean(axis=0), codes.std(axis=0)
@@ -56,18 +62,18 @@ def sample(model, n, labels, run):
 def evaluate(model, run):
     """Reconstruction error per pixel on the test split: mean squared error and binary cross-entropy."""
     images = run.test.images
-    reconstructed = backend.to_backend(reconstruct(model, images))
+    reconstructed = backend.to_backend(reconstruct(model, run, images))
     target = backend.to_backend(images)
     bce = F.binary_cross_entropy(Tensor(reconstructed), Tensor(target))  # clamps the log as PyTorch does
     return {"mse": float(((reconstructed - target) ** 2).mean()), "bce": float(bce.item())}
 
 
-def figures(model, history, run, out):
+def figures(model, run, history):
     """Loss curves, reconstructions, decoded random codes; for a 2-D code also the latent maps."""
-    paths = standard_figures(history, run, out, lambda images: reconstruct(model, images),
-                             sample(model, 64, None, run), "decoded random codes")
+    paths = standard_figures(history, run, lambda images: reconstruct(model, run, images),
+                             sample(model, run, 64), "decoded random codes")
     if model.code_size == 2:
-        paths += latent(model, run, out)
+        paths += latent(model, run, run.out)
     return paths
 
 
@@ -87,5 +93,5 @@ def latent(model, run, out):
 
 register(Recipe(
     name="ae", summary="the undercomplete dense autoencoder (784-128-32-128-784 by default)",
-    build=build, trainer=adam_trainer, sample=sample, evaluate=evaluate, figures=figures,
+    build=build, options=OPTIONS, trainer=adam_trainer, sample=sample, evaluate=evaluate, figures=figures,
     reconstruct=reconstruct, latent=latent))

@@ -12,13 +12,15 @@ from pathlib import Path
 from tinygen import backend
 from tinygen.metrics.psnr import psnr
 from tinygen.models.autoencoders import recipe as ae_recipe
-from tinygen.models.autoencoders.contractive import ContractiveAutoencoder
+from tinygen.functional.conv_transpose import METHODS
+from tinygen.models.autoencoders.contractive import JACOBIANS, ContractiveAutoencoder
 from tinygen.models.autoencoders.conv import ConvAutoencoder
-from tinygen.models.autoencoders.denoising import DenoisingAutoencoder, add_noise
+from tinygen.models.autoencoders.denoising import NOISES, DenoisingAutoencoder, add_noise
 from tinygen.models.autoencoders.deep import DeepAutoencoder
 from tinygen.models.common import map_batches
+from tinygen.models.options import choice, flag, integer, integers, number
 from tinygen.models.recipe import Recipe, register
-from tinygen.models.autoencoders.sparse import SparseAutoencoder
+from tinygen.models.autoencoders.sparse import PENALTIES, SparseAutoencoder
 from tinygen.models.autoencoders.trainer import GreedyTrainer, TermsTrainer
 from tinygen.optim import Adam
 
@@ -26,16 +28,14 @@ NEAR_ZERO = 0.05  # an activation below this counts as silent
 PRETRAIN = ("none", "greedy")
 
 
-def terms_trainer(model, settings):
-    return TermsTrainer(model, Adam(model.parameters(), lr=settings["lr"]))
+def terms_trainer(model, run):
+    return TermsTrainer(model, Adam(model.parameters(), lr=run.settings["lr"]))
 
 
-def deep_trainer(model, settings):
-    pretrain = settings["train_args"]["pretrain"]
-    if pretrain not in PRETRAIN:
-        raise ValueError(f"deep-ae: pretrain must be one of {PRETRAIN}, got {pretrain!r}")
-    steps = settings["train_args"]["pretrain_steps"] if pretrain == "greedy" else 0
-    return GreedyTrainer(model, settings["lr"], steps)
+def deep_trainer(model, run):
+    train_args = run.settings["train_args"]
+    steps = train_args["pretrain_steps"] if train_args["pretrain"] == "greedy" else 0
+    return GreedyTrainer(model, run.settings["lr"], steps)
 
 
 def images_only(data_shape, kind):
@@ -44,32 +44,41 @@ def images_only(data_shape, kind):
     return tuple(data_shape)
 
 
-def build_dae(data_shape, noise="mask", noise_level=0.3, code_size=32, num_layers=1, nodes_per_layer=128, loss="bce"):
+DAE_OPTIONS = {"noise": choice("mask", tuple(NOISES)), "noise_level": number(0.3, low=0.0), **ae_recipe.OPTIONS}
+SPARSE_OPTIONS = {"sparsity": choice("kl", PENALTIES), "weight": number(0.5, low=0.0),
+                  "rho": number(0.05, low=0.0, high=1.0, low_open=True, high_open=True),
+                  **ae_recipe.OPTIONS, "code_size": integer(64, low=1), "undercomplete": flag(True)}
+CAE_OPTIONS = {"weight": number(0.01, low=0.0), "jacobian": choice("closed_form", JACOBIANS),
+               **ae_recipe.OPTIONS, "code_size": integer(128, low=1), "num_layers": integer(0, low=0)}
+DEEP_OPTIONS = {**ae_recipe.OPTIONS, "num_layers": integer(2, low=0), "nodes_per_layer": integers((128, 64))}
+CONV_OPTIONS = {"channels": integers((16, 16, 8)), "loss": choice("bce", ae_recipe.LOSSES),
+                "method": choice("col2im", METHODS)}
+
+
+def build_dae(data_shape, noise, noise_level, code_size, num_layers, nodes_per_layer, loss):
     return DenoisingAutoencoder(noise=noise, noise_level=noise_level, code_size=code_size, num_layers=num_layers,
                                 nodes_per_layer=nodes_per_layer, loss=loss, image_shape=images_only(data_shape, "dae"))
 
 
-def build_sparse(data_shape, sparsity="kl", weight=0.5, rho=0.05, code_size=64, undercomplete=True, num_layers=1,
-                 nodes_per_layer=128, loss="bce"):
+def build_sparse(data_shape, sparsity, weight, rho, code_size, undercomplete, num_layers, nodes_per_layer, loss):
     return SparseAutoencoder(sparsity=sparsity, weight=weight, rho=rho, code_size=code_size,
                              undercomplete=undercomplete, num_layers=num_layers, nodes_per_layer=nodes_per_layer,
                              loss=loss,
                              image_shape=images_only(data_shape, "sparse-ae"))
 
 
-def build_cae(data_shape, weight=0.01, jacobian="closed_form", code_size=128, num_layers=0, nodes_per_layer=128,
-              loss="bce"):
+def build_cae(data_shape, weight, jacobian, code_size, num_layers, nodes_per_layer, loss):
     return ContractiveAutoencoder(weight=weight, jacobian=jacobian, code_size=code_size, num_layers=num_layers,
                                   nodes_per_layer=nodes_per_layer, loss=loss,
                                   image_shape=images_only(data_shape, "cae"))
 
 
-def build_deep(data_shape, code_size=32, num_layers=2, nodes_per_layer=(128, 64), loss="bce"):
+def build_deep(data_shape, code_size, num_layers, nodes_per_layer, loss):
     return DeepAutoencoder(code_size=code_size, num_layers=num_layers, nodes_per_layer=nodes_per_layer, loss=loss,
                            image_shape=images_only(data_shape, "deep-ae"))
 
 
-def build_conv(data_shape, channels=(16, 16, 8), loss="bce", method="col2im"):
+def build_conv(data_shape, channels, loss, method):
     return ConvAutoencoder(channels=channels, loss=loss, image_shape=images_only(data_shape, "conv-ae"), method=method)
 
 
@@ -82,24 +91,24 @@ def noisy_test_images(model, images):
     return backend.to_numpy(noisy)
 
 
-def reconstruct_noisy(model, images):
+def reconstruct_noisy(model, run, images):
     """{"noisy": ..., "denoised": ..., "clean": images}: the rows `tinygen reconstruct` draws for a dae."""
     noisy = noisy_test_images(model, images)
-    return {"noisy": noisy, "denoised": ae_recipe.reconstruct(model, noisy), "clean": images}
+    return {"noisy": noisy, "denoised": ae_recipe.reconstruct(model, run, noisy), "clean": images}
 
 
 def evaluate_dae(model, run):
-    rows = reconstruct_noisy(model, run.test.images)
+    rows = reconstruct_noisy(model, run, run.test.images)
     return {**ae_recipe.evaluate(model, run), "psnr_noisy_db": psnr(rows["noisy"], rows["clean"]),
             "psnr_denoised_db": psnr(rows["denoised"], rows["clean"])}
 
 
-def dae_figures(model, history, run, out):
+def dae_figures(model, run, history):
     from tinygen import plot
-    rows = reconstruct_noisy(model, run.test.images[:10])
-    grid = plot.image_grid(backend.numpy.concatenate(list(rows.values())), Path(out) / "denoising.png", ncols=10,
-                           title="rows: noisy, denoised, clean")
-    return ae_recipe.figures(model, history, run, out) + [grid]
+    rows = reconstruct_noisy(model, run, run.test.images[:10])
+    grid = plot.image_grid(backend.numpy.concatenate(list(rows.values())), Path(run.out) / "denoising.png",
+                           ncols=10, title="rows: noisy, denoised, clean")
+    return ae_recipe.figures(model, run, history) + [grid]
 
 
 def evaluate_sparse(model, run):
@@ -113,20 +122,21 @@ def evaluate_cae(model, run):
     return {**ae_recipe.evaluate(model, run), "mean_jacobian_norm": float(norms.mean())}
 
 
-def register_kind(name, summary, build, evaluate=ae_recipe.evaluate, trainer=terms_trainer, **options):
-    options.setdefault("figures", ae_recipe.figures)
-    options.setdefault("reconstruct", ae_recipe.reconstruct)
-    register(Recipe(name=name, summary=summary, build=build, trainer=trainer, sample=ae_recipe.sample,
-                    evaluate=evaluate, **options))
+def register_kind(name, summary, build, options, evaluate=ae_recipe.evaluate, trainer=terms_trainer, **callbacks):
+    callbacks.setdefault("figures", ae_recipe.figures)
+    callbacks.setdefault("reconstruct", ae_recipe.reconstruct)
+    register(Recipe(name=name, summary=summary, build=build, options=options, trainer=trainer,
+                    sample=ae_recipe.sample, evaluate=evaluate, **callbacks))
 
 
 register_kind("dae", "denoising autoencoder: rebuild clean digits from masked / salt-and-pepper / gaussian ones",
-              build_dae, evaluate_dae, figures=dae_figures, reconstruct=reconstruct_noisy)
+              build_dae, DAE_OPTIONS, evaluate_dae, figures=dae_figures, reconstruct=reconstruct_noisy)
 register_kind("sparse-ae", "sparse autoencoder: L1 or KL(rho) penalty on the code's activity", build_sparse,
-              evaluate_sparse)
+              SPARSE_OPTIONS, evaluate_sparse)
 register_kind("cae", "contractive autoencoder: penalty on the encoder Jacobian's Frobenius norm", build_cae,
-              evaluate_cae, defaults={"lr": 3e-3})  # a sigmoid code leaves the mean-image plateau faster
+              CAE_OPTIONS, evaluate_cae, defaults={"lr": 3e-3})  # a sigmoid code leaves the mean-image plateau faster
 register_kind("deep-ae", "deep autoencoder 784-128-64-32 mirrored; -t pretrain=greedy stacks it layer by layer first",
-              build_deep, trainer=deep_trainer, train_args={"pretrain": "none", "pretrain_steps": 300})
+              build_deep, DEEP_OPTIONS, trainer=deep_trainer,
+              train_options={"pretrain": choice("none", PRETRAIN), "pretrain_steps": integer(300, low=0)})
 register_kind("conv-ae", "convolutional autoencoder: stride-2 convs down to 8x4x4, transposed convs up", build_conv,
-              defaults={"lr": 1e-2})
+              CONV_OPTIONS, defaults={"lr": 1e-2})

@@ -23,7 +23,9 @@ from tinygen.autograd import Tensor
 from tinygen.models.diffusion.flow_matching import FlowMatching
 from tinygen.models.diffusion.model import DDPM
 from tinygen.models.diffusion.networks import UNet
+from tinygen.models.diffusion.schedules import SCHEDULES
 from tinygen.models.diffusion.trainer import DiffusionTrainer
+from tinygen.models.options import choice, flag, integer, number
 from tinygen.models.recipe import Recipe, register
 from tinygen.optim import Adam
 
@@ -31,28 +33,31 @@ CLASSES = 10
 GUIDANCE = 1.0                  # guidance weight of a conditional model's samples when none is asked for
 STRIP_ROWS, STRIP_COLUMNS = 10, 8
 DEFAULTS = {"dataset": "mnist-5k", "batch_size": 128, "lr": 2e-4, "epochs": 20}
-TRAIN_ARGS = {"fd_samples": 500, "fd_steps": 20, "eval_samples": 2000}
+COMMON = {"width": integer(32, low=1), "conditional": flag(False), "p_uncond": number(0.1, low=0.0, high=1.0),
+          "ema": number(0.999, low=0.0, high=1.0, high_open=True)}              # ema 0: sample from the network
+DDPM_OPTIONS = {**COMMON, "schedule": choice("linear", SCHEDULES), "timesteps": integer(1000, low=2)}
+TRAIN_OPTIONS = {"fd_samples": integer(500, low=0), "fd_steps": integer(20, low=1), "eval_samples": integer(2000, low=2)}
 
 
 def unet(data_shape, width, conditional):
     return UNet(in_channels=data_shape[0], base_channels=width, num_classes=CLASSES if conditional else None)
 
 
-def build_ddpm(data_shape, width=32, schedule="linear", timesteps=1000, conditional=False, p_uncond=0.1, ema=0.999):
+def build_ddpm(data_shape, width, schedule, timesteps, conditional, p_uncond, ema):
     """DDPM on the U-Net of ``width`` base channels; ``schedule`` "linear" or "cosine" over ``timesteps``."""
     return DDPM(unet(data_shape, width, conditional), data_shape, schedule, timesteps,
                 num_classes=CLASSES if conditional else None, p_uncond=p_uncond, ema=ema)
 
 
-def build_flow_matching(data_shape, width=32, conditional=False, p_uncond=0.1, ema=0.999):
+def build_flow_matching(data_shape, width, conditional, p_uncond, ema):
     """Flow matching (straight paths, velocity regression) on the U-Net of ``width`` base channels."""
     return FlowMatching(unet(data_shape, width, conditional), data_shape,
                         num_classes=CLASSES if conditional else None, p_uncond=p_uncond, ema=ema)
 
 
-def adam(model, settings):
+def adam(model, run):
     """Adam(lr) over the network (the weight average is no parameter: it follows by its own update)."""
-    return DiffusionTrainer(model, Adam(model.network.parameters(), lr=settings["lr"]))
+    return DiffusionTrainer(model, Adam(model.network.parameters(), lr=run.settings["lr"]))
 
 
 def guidance_weight(model, labels, guidance):
@@ -65,12 +70,12 @@ def guidance_weight(model, labels, guidance):
     return guidance
 
 
-def sample_ddpm(model, n, labels, run, sampler="ddim", steps=50, guidance=None):
+def sample_ddpm(model, run, n, labels=None, sampler="ddim", steps=50, guidance=None):
     """Host images (n, C, H, W) in [0, 1] by DDIM (eta 0) or the ancestral sampler in ``steps`` steps."""
     return model.sample(n, labels, sampler=sampler, steps=steps, guidance=guidance_weight(model, labels, guidance)).numpy()
 
 
-def sample_flow_matching(model, n, labels, run, sampler="heun", steps=25, guidance=None):
+def sample_flow_matching(model, run, n, labels=None, sampler="heun", steps=25, guidance=None):
     """Host images (n, C, H, W) in [0, 1] by Heun's or Euler's method in ``steps`` steps from t = 1 to 0."""
     return model.sample(n, labels, sampler=sampler, steps=steps, guidance=guidance_weight(model, labels, guidance)).numpy()
 
@@ -84,7 +89,7 @@ def quality(sample, model, run, count, **sampling):
     """FD, classifier score (and class accuracy) of ``count`` samples in the shipped classifier's eyes."""
     from tinygen.metrics.sample_quality import SampleQuality
     labels = asked_labels(model, count)
-    return SampleQuality(run.test.images, run.dataset).evaluate(sample(model, count, labels, run, **sampling), labels)
+    return SampleQuality(run.test.images, run.dataset).evaluate(sample(model, run, count, labels, **sampling), labels)
 
 
 def evaluator(sample):
@@ -110,11 +115,13 @@ def strip(model, path, title):
 
 
 def epoch_ender(sample):
-    def epoch_end(model, run, out, epoch):
-        """The noise-to-image strip of this epoch into ``out``; FD and score where a classifier judges the data."""
+    def epoch_end(model, run, epoch):
+        """The noise-to-image strip of this epoch into the run's folder; FD and score where a classifier
+        judges the data."""
+        from importlib.util import find_spec
         from tinygen.metrics.digit_classifier import has_classifier
-        if out is not None:
-            strip(model, Path(out) / f"strip_epoch_{epoch:03d}.png", f"epoch {epoch}: noise -> image")
+        if run.out is not None and find_spec("matplotlib") is not None:
+            strip(model, Path(run.out) / f"strip_epoch_{epoch:03d}.png", f"epoch {epoch}: noise -> image")
         count = _train_arg(run, "fd_samples")
         if not count or not has_classifier(run.dataset):
             return {}
@@ -122,10 +129,10 @@ def epoch_ender(sample):
     return epoch_end
 
 
-def figures(model, history, run, out):
-    """The loss per epoch, the FD per epoch (when measured), the final strip and a grid of samples."""
+def figures(model, run, history):
+    """The loss per epoch, the FD per epoch (when measured) and the final strip, into the run's folder."""
     from tinygen import plot
-    out = Path(out)
+    out = Path(run.out)
     curve = lambda *names: {name: [row[name] for row in history] for name in names if history and name in history[0]}
     paths = [plot.loss_curves(curve("train_loss", "val_loss"), out / "losses.png"),
              strip(model, out / "strip.png", "noise -> image")]
@@ -135,14 +142,15 @@ def figures(model, history, run, out):
 
 
 def _train_arg(run, name):
-    return {**TRAIN_ARGS, **(run.settings.get("train_args") or {})}[name]
+    given = run.settings.get("train_args") or {}
+    return given[name] if name in given else TRAIN_OPTIONS[name].default
 
 
 register(Recipe(name="ddpm", summary="DDPM on a small U-Net: DDIM / ancestral sampling, -m conditional=true "
-                "for classifier-free guidance", build=build_ddpm, trainer=adam, defaults=DEFAULTS,
-                train_args=TRAIN_ARGS, sample=sample_ddpm, evaluate=evaluator(sample_ddpm), figures=figures,
+                "for classifier-free guidance", build=build_ddpm, options=DDPM_OPTIONS, trainer=adam, defaults=DEFAULTS,
+                train_options=TRAIN_OPTIONS, sample=sample_ddpm, evaluate=evaluator(sample_ddpm), figures=figures,
                 epoch_end=epoch_ender(sample_ddpm)))
 register(Recipe(name="flow-matching", summary="flow matching (rectified flow) on the U-Net: Euler / Heun "
-                "sampling, -m conditional=true for guidance", build=build_flow_matching, trainer=adam,
-                defaults=DEFAULTS, train_args=TRAIN_ARGS, sample=sample_flow_matching,
+                "sampling, -m conditional=true for guidance", build=build_flow_matching, options=COMMON,
+                trainer=adam, defaults=DEFAULTS, train_options=TRAIN_OPTIONS, sample=sample_flow_matching,
                 evaluate=evaluator(sample_flow_matching), figures=figures, epoch_end=epoch_ender(sample_flow_matching)))

@@ -42,6 +42,7 @@ class ToySettings:
     def steps(self):
         return self.snapshots * self.steps_per_snapshot
 
+
 EVALUATION_SAMPLES = 2500
 SNAPSHOT_SAMPLES = 500
 SNAPSHOT_FOLDER = "mode_snapshots"
@@ -61,7 +62,7 @@ def by_data(toy_version, image_version):
     return dispatch
 
 
-def sample(model, n, labels, run):
+def sample(model, run, n, labels=None):
     """n host points (n, 2) from the GAN's generator."""
     return backend.to_numpy(model.sample(n).data).astype(np.float32)
 
@@ -73,7 +74,7 @@ def evaluate(model, run):
 
 def mode_statistics(model, dataset):
     """{"modes", "high_quality_pct", "mode_kl"} of 2,500 samples against toy set ``dataset``."""
-    statistics = toy_set_statistics(sample(model, EVALUATION_SAMPLES, None, None), dataset)
+    statistics = toy_set_statistics(sample(model, None, EVALUATION_SAMPLES), dataset)
     return {"modes": float(statistics.modes), "high_quality_pct": statistics.high_quality_pct,
             "mode_kl": statistics.mode_kl}
 
@@ -89,18 +90,18 @@ def snapshot(model):
     return backend.to_numpy(model.sample(SNAPSHOT_SAMPLES, noise=snapshot_noise(model)).data).astype(np.float32)
 
 
-def epoch_end(model, run, out, epoch):
+def epoch_end(model, run, epoch):
     """Keep this epoch's snapshot of samples (when the run has a folder) and return the mode statistics."""
-    if out is not None:
-        folder = Path(out) / SNAPSHOT_FOLDER
+    if run.out is not None:
+        folder = Path(run.out) / SNAPSHOT_FOLDER
         folder.mkdir(parents=True, exist_ok=True)
         np.save(folder / f"epoch_{epoch:04d}.npy", snapshot(model))
     return evaluate(model, run)
 
 
-def figures(model, history, run, out):
+def figures(model, run, history):
     """The strip of samples over the modes (up to 8 snapshots, evenly spaced, the last included), loss curves."""
-    out = Path(out)
+    out = Path(run.out)
     paths = [loss_curves(history, out / "loss_curves.png")]
     epochs = [epoch for epoch in range(1, len(history) + 1) if (out / SNAPSHOT_FOLDER / f"epoch_{epoch:04d}.npy").exists()]
     if epochs:

@@ -18,7 +18,8 @@ from tinygen.models.gan import recipe as gan_recipe, toy as toy_gan_recipe
 from tinygen.models.gan.model import GAN
 from tinygen.models.gan.trainer import GANTrainer
 from tinygen.models.gan.networks import dcgan_generator
-from tinygen.models.recipe import Recipe, RunData, register
+from tinygen.models.options import choice, integer, number
+from tinygen.models.recipe import Recipe, register
 from tinygen.models.gan.toy import ToySettings
 from tinygen.models.gan.wgan_networks import dcgan_critic, toy_discriminator, toy_generator
 from tinygen.models.gan.toy import by_data
@@ -40,15 +41,21 @@ def networks(data_shape, architecture="auto", latent_dim=None, width=None, depth
     return dcgan_generator(latent_dim, tuple(data_shape), width), dcgan_critic(tuple(data_shape), width), latent_dim
 
 
-def build_wgan(data_shape, architecture="auto", latent_dim=None, width=None, depth=None, n_critic=N_CRITIC,
-               clip_value=0.01):
+NETWORK_OPTIONS = {"architecture": choice("auto", ARCHITECTURES), "latent_dim": integer(None, low=1),
+                   "width": integer(None, low=1), "depth": integer(None, low=1),
+                   "n_critic": integer(N_CRITIC, low=1)}   # None: the architecture's own default
+WGAN_OPTIONS = {**NETWORK_OPTIONS, "clip_value": number(0.01, low=0.0, low_open=True)}
+# None: the WGAN-GP authors' choice, 10 on images and ToySettings.penalty_weight (0.1) on a toy set
+WGAN_GP_OPTIONS = {**NETWORK_OPTIONS, "penalty_weight": number(None, low=0.0)}
+
+
+def build_wgan(data_shape, architecture, latent_dim, width, depth, n_critic, clip_value):
     """WGAN with weight clipping into [-clip_value, clip_value]."""
     generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
     return GAN(generator, critic, latent_dim, tuple(data_shape), loss=Wasserstein(clip_value), n_critic=n_critic)
 
 
-def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, depth=None, n_critic=N_CRITIC,
-                  penalty_weight=None):
+def build_wgan_gp(data_shape, architecture, latent_dim, width, depth, n_critic, penalty_weight):
     """WGAN-GP with the gradient penalty's weight lambda = ``penalty_weight``; None: the WGAN-GP
     authors' choice, 10 on images and ``ToySettings.penalty_weight`` (0.1) on a toy set."""
     generator, critic, latent_dim = networks(data_shape, architecture, latent_dim, width, depth)
@@ -58,12 +65,13 @@ def build_wgan_gp(data_shape, architecture="auto", latent_dim=None, width=None, 
                n_critic=n_critic)
 
 
-def paper_trainer(model, settings):
+def paper_trainer(model, run):
     """The GAN step with each loss's own optimizers (RMSprop for clipping, Adam (0.5, 0.9) for the penalty);
     on a toy set the rates start at ``ToySettings.lr`` (unless given) and fall linearly to 0 over the run."""
+    settings = run.settings
     if not toy_gan_recipe.is_toy(model.data_shape):
         return GANTrainer(model, model.game.optimizers(model, settings["lr"]))
-    steps = settings["epochs"] * math.ceil(len(RunData(settings).train) / settings["batch_size"])
+    steps = settings["epochs"] * math.ceil(len(run.train) / settings["batch_size"])
     return GANTrainer(model, model.game.optimizers(model, settings["lr"] or ToySettings.lr), decay_steps=steps)
 
 
@@ -85,12 +93,12 @@ def _architecture(data_shape, architecture):
 # the default run on the default data (ring8): ToySettings' generator steps, in whole epochs
 TOY_EPOCHS = math.ceil(ToySettings().steps * ToySettings.batch_size / POINTS_PER_SPLIT["train"])
 
-for name, build, summary in (
-        ("wgan", build_wgan, "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
-        ("wgan-gp", build_wgan_gp,
+for name, build, options, summary in (
+        ("wgan", build_wgan, WGAN_OPTIONS, "WGAN: a critic kept Lipschitz by weight clipping (RMSprop 5e-5, clip 0.01, n_critic 5)"),
+        ("wgan-gp", build_wgan_gp, WGAN_GP_OPTIONS,
          "WGAN-GP: a critic kept Lipschitz by the gradient penalty (Adam 1e-4 (0.5, 0.9), lambda 10 on images "
          "and 0.1 on toy sets, n_critic 5)")):
-    register(Recipe(name=name, summary=summary, build=build, trainer=paper_trainer, data="any",
+    register(Recipe(name=name, summary=summary, build=build, options=options, trainer=paper_trainer, data="any",
                     defaults={"dataset": "ring8", "lr": None, "batch_size": ToySettings.batch_size,
                               "epochs": TOY_EPOCHS},
                     sample=by_data(toy_gan_recipe.sample, gan_recipe.sample),

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from tinygen.backend import xp
 from tinygen.models.rbm.exact_partition import log_sum_exp
-from tinygen.models.rbm.model import bernoulli, sigmoid
+import tinygen.functional as F
+from tinygen.creation import bernoulli
 
 
 @dataclass
@@ -75,7 +76,7 @@ def annealed_importance_sampling(rbm, n_runs=100, betas=None, base_visible_bias=
     weight, visible_bias, hidden_bias = rbm.weight.data, rbm.visible_bias.data, rbm.hidden_bias.data
     base_bias = _base_bias(base_visible_bias, rbm.n_visible, dtype)
     visible_shift = (visible_bias - base_bias).astype(xp.float64)
-    v = bernoulli(xp.broadcast_to(sigmoid(base_bias), (n_runs, rbm.n_visible)))
+    v = bernoulli(xp.broadcast_to(F.sigmoid(base_bias).data, (n_runs, rbm.n_visible))).data
     log_w = xp.zeros(n_runs, dtype=xp.float64)
     for k in range(1, len(betas)):
         beta, previous = float(betas[k]), float(betas[k - 1])
@@ -83,8 +84,8 @@ def annealed_importance_sampling(rbm, n_runs=100, betas=None, base_visible_bias=
         log_w += (beta - previous) * (v @ visible_shift) + (
             xp.logaddexp(0.0, beta * x) - xp.logaddexp(0.0, previous * x)).sum(axis=1)
         if k < len(betas) - 1:  # one Gibbs step that leaves p_k invariant
-            h = bernoulli(sigmoid(beta * x).astype(dtype))
-            v = bernoulli(sigmoid((1 - beta) * base_bias + beta * (visible_bias + h @ weight)))
+            h = bernoulli(F.sigmoid(beta * x).data.astype(dtype)).data
+            v = bernoulli(F.sigmoid((1 - beta) * base_bias + beta * (visible_bias + h @ weight)).data).data
     base_log_z = float(xp.logaddexp(0.0, base_bias.astype(xp.float64)).sum()) + rbm.n_hidden * math.log(2.0)
     return _estimate(log_w, base_log_z, len(betas) - 1)
 

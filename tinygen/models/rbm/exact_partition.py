@@ -6,9 +6,10 @@ Either layer can be summed out in closed form given the other, so only the small
 enumerated: 2^n states for n = min(n_visible, n_hidden) <= 20 (about a million). The sum is taken
 in float64, in chunks, through a running log-sum-exp.
 """
-import math
 
+from tinygen.autograd import Tensor, no_grad
 from tinygen.backend import xp
+from tinygen.functional import logsumexp
 
 MAX_ENUMERATED_UNITS = 20
 CHUNK = 2 ** 12
@@ -44,11 +45,9 @@ def _log_sum_over_layer(weight, own_bias, other_bias):
 
 
 def log_sum_exp(values):
-    """log sum exp(values) of a 1-D array, as a float, without overflow."""
-    top = float(values.max())
-    if not math.isfinite(top):
-        return top
-    return top + math.log(float(xp.exp(values - top).sum()))
+    """log sum exp(values) of a 1-D backend array, as a float (the functional logsumexp, without a graph)."""
+    with no_grad():
+        return float(logsumexp(Tensor(values)).item())
 
 
 def parameters64(rbm):

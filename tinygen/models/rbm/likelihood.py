@@ -46,5 +46,5 @@ def _binary(rbm, data, name):
     data = rbm.visible(data, name).data
     if not bool(xp.all((data == 0) | (data == 1))):
         raise ValueError(f"rbm_log_likelihood: {name} must be binary (0 or 1) for a likelihood of binary "
-                         f"units; binarize it first (tinygen.models.rbm.model.binarize)")
+                         f"units; binarize it first (tinygen.data.transforms.binarize)")
     return data

@@ -14,7 +14,7 @@ model's log Z. The bound is what AIS can be checked against: an AIS estimate bel
 """
 from tinygen.backend import xp
 from tinygen.models.rbm.exact_partition import parameters64
-from tinygen.models.rbm.model import sigmoid
+import tinygen.functional as F
 
 
 def mean_field_lower_bound(rbm, starts, n_iterations=100):
@@ -24,9 +24,9 @@ def mean_field_lower_bound(rbm, starts, n_iterations=100):
         raise ValueError(f"mean_field_lower_bound: n_iterations must be a non-negative int, got {n_iterations!r}")
     weight, visible_bias, hidden_bias = parameters64(rbm)
     mu = rbm.visible(starts, "starts").data.astype(xp.float64)
-    mu = xp.concatenate([mu, sigmoid(visible_bias)[None]])
+    mu = xp.concatenate([mu, F.sigmoid(visible_bias).data[None]])
     for _ in range(n_iterations):
-        mu = sigmoid(visible_bias + sigmoid(hidden_bias + mu @ weight.T) @ weight)
+        mu = F.sigmoid(visible_bias + F.sigmoid(hidden_bias + mu @ weight.T).data @ weight).data
     bound = mu @ visible_bias + xp.logaddexp(0.0, hidden_bias + mu @ weight.T).sum(axis=1) + bernoulli_entropy(mu)
     return float(bound.max())
 

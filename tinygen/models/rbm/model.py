@@ -20,13 +20,14 @@ holds them and a resumed run continues exactly.
 
 Data: visible values must lie in [0, 1] (a ValueError otherwise). Values between 0 and 1 are taken
 as probabilities (the positive phase uses them as expected values, as scikit-learn does); the
-likelihood estimators in ``tinygen.metrics`` want binary data: use ``binarize``.
+likelihood estimators in this folder want binary data: use ``tinygen.data.transforms.binarize``.
 """
 import math
 
 from tinygen import backend, creation
 from tinygen.autograd import Tensor, as_tensor
 from tinygen.backend import xp
+from tinygen.creation import bernoulli
 import tinygen.functional as F
 from tinygen.nn.module import Module, Parameter, check_sizes
 
@@ -80,18 +81,14 @@ class RBM(Module):
 
     def sample_hidden(self, v):
         """h ~ p(h | v): (N, n_visible) -> binary (N, n_hidden) array."""
-        return bernoulli(self.hidden_probabilities(v))
-
-    def sample_visible(self, h):
-        """v ~ p(v | h): (N, n_hidden) -> binary (N, n_visible) array."""
-        return bernoulli(self.visible_probabilities(h))
+        return bernoulli(self.hidden_probabilities(v)).data
 
     def gibbs(self, v, k=1):
         """k steps v -> h -> v of block Gibbs sampling from ``v``: the binary visible states (N, n_visible)."""
         check_steps(k)
         v = self.visible(v, "v").data
         for _ in range(k):
-            v = bernoulli(self._down(bernoulli(self._up(v))))
+            v = bernoulli(self._down(bernoulli(self._up(v)).data)).data
         return v
 
     def reconstruct(self, v):
@@ -103,10 +100,10 @@ class RBM(Module):
         return self.reconstruct(v)
 
     def _up(self, v):
-        return sigmoid(v @ self.weight.data.T + self.hidden_bias.data)
+        return F.sigmoid(v @ self.weight.data.T + self.hidden_bias.data).data
 
     def _down(self, h):
-        return sigmoid(h @ self.weight.data + self.visible_bias.data)
+        return F.sigmoid(h @ self.weight.data + self.visible_bias.data).data
 
     # --- learning --------------------------------------------------------------------------
     def cd_gradient(self, v_data, v_model):
@@ -128,7 +125,7 @@ class RBM(Module):
         check_rates(lr, momentum, weight_decay)
         v_data = self.visible(v_data, "v_data").data
         h_data = self._up(v_data)
-        h_start = self._chains().data if persistent else bernoulli(h_data)
+        h_start = self._chains().data if persistent else bernoulli(h_data).data
         v_model, h_model, h_end = self._negative_phase(h_start, k)
         if persistent:
             self.persistent_chains.data[...] = h_end
@@ -145,9 +142,9 @@ class RBM(Module):
     def _negative_phase(self, h, k):
         """k steps h -> v -> h from hidden states ``h``: (v, p(h | v), h sampled) at the end."""
         for _ in range(k):
-            v = bernoulli(self._down(h))
+            v = bernoulli(self._down(h)).data
             h_probabilities = self._up(v)
-            h = bernoulli(h_probabilities)
+            h = bernoulli(h_probabilities).data
         return v, h_probabilities, h
 
     def _chains(self):
@@ -185,11 +182,6 @@ class RBM(Module):
         return f"n_visible={self.n_visible}, n_hidden={self.n_hidden}" + (f", n_chains={chains}" if chains else "")
 
 
-def sigmoid(x):
-    """1 / (1 + e^-x) on an array, through tanh so that no exp overflows."""
-    return 0.5 + 0.5 * xp.tanh(0.5 * x)
-
-
 def statistics_difference(v_data, h_data, v_model, h_model):
     """<h v^T>, <v>, <h> over the data minus the same over the model's samples (h as probabilities)."""
     return {"weight": h_data.T @ v_data / len(v_data) - h_model.T @ v_model / len(v_model),
@@ -197,21 +189,10 @@ def statistics_difference(v_data, h_data, v_model, h_model):
             "hidden_bias": h_data.mean(axis=0) - h_model.mean(axis=0)}
 
 
-def bernoulli(probabilities):
-    """Binary samples (same shape and dtype) that are 1 with the given probabilities."""
-    uniform = backend.generator().random(probabilities.shape, dtype=xp.float32)
-    return (uniform < probabilities).astype(probabilities.dtype)
-
-
 def base_rate_log_odds(v, eps=1e-3):
     """Per-unit log-odds of being on in ``v`` (N, n): (n,) array, probabilities clipped to [eps, 1 - eps]."""
     p = xp.clip(v.mean(axis=0), eps, 1 - eps)
     return xp.log(p) - xp.log1p(-p)
-
-
-def binarize(images, threshold=0.5):
-    """Binary images: 1 where the grey level exceeds ``threshold`` (the binarized MNIST of the RBM papers)."""
-    return (images > threshold).astype("float32")
 
 
 def check_unit_interval(array, name):

@@ -17,31 +17,35 @@ from tinygen import backend
 from tinygen.backend import xp
 from tinygen.models.common import loss_curves
 from tinygen.data.transforms import binarize
-from tinygen.models.rbm.model import RBM, check_steps
+from tinygen.models.rbm.model import RBM
 from tinygen.models.rbm.trainer import ContrastiveDivergenceTrainer, visible_units
+from tinygen.models.options import flag, integer, number
 from tinygen.models.recipe import Recipe, register
 
 SAMPLE_STEPS = 1000        # Gibbs steps from noise before a sample is shown
 FIGURE_FILTERS = 100
 
 
-def build(data_shape, n_hidden=500, k=1, persistent=True, n_chains=100):
+OPTIONS = {"n_hidden": integer(500, low=1), "k": integer(1, low=1), "persistent": flag(True),
+           "n_chains": integer(100, low=1)}
+TRAIN_OPTIONS = {"momentum": number(0.5, low=0.0, high=1.0, high_open=True), "weight_decay": number(1e-4, low=0.0),
+                 "ais_runs": integer(100, low=2), "ais_temperatures": integer(500, low=3)}
+
+
+def build(data_shape, n_hidden, k, persistent, n_chains):
     """An RBM with one visible unit per pixel of ``data_shape``; PCD keeps ``n_chains`` fantasy chains."""
     if len(data_shape) != 3:
         raise ValueError(f"the RBM takes images (C, H, W), got examples of shape {tuple(data_shape)}")
-    check_steps(k)
-    if not isinstance(persistent, bool):
-        raise ValueError(f"persistent must be True or False, got {persistent!r}")
-    if persistent and (isinstance(n_chains, bool) or not isinstance(n_chains, int) or n_chains < 1):
-        raise ValueError(f"persistent=True needs n_chains >= 1 fantasy chains, got n_chains={n_chains!r}")
     return RBM(math.prod(data_shape), n_hidden, n_chains=n_chains if persistent else 0)
 
 
-def trainer(model, settings):
+def trainer(model, run):
     """CD-k or PCD-k as the run's -m k=... -m persistent=... say, at its lr, momentum and weight decay."""
-    model_args, train_args = {**RECIPE.model_arguments(), **settings["model_args"]}, settings["train_args"]
-    return ContrastiveDivergenceTrainer(model, settings["lr"], k=model_args["k"], persistent=model_args["persistent"],
-                                        momentum=train_args["momentum"], weight_decay=train_args["weight_decay"])
+    model_args = RECIPE.model_options(run.settings["model_args"])
+    train_args = RECIPE.training_options(run.settings["train_args"])
+    return ContrastiveDivergenceTrainer(model, run.settings["lr"], k=model_args["k"],
+                                        persistent=model_args["persistent"], momentum=train_args["momentum"],
+                                        weight_decay=train_args["weight_decay"])
 
 
 def evaluate(model, run):
@@ -57,14 +61,14 @@ def evaluate(model, run):
     return metrics
 
 
-def sample(model, n, labels, run):
+def sample(model, run, n, labels=None):
     """p(v | h) at the end of ``n`` Gibbs chains run SAMPLE_STEPS steps from uniform noise: (n, C, H, W) in [0, 1]."""
     noise = backend.generator().random((n, model.n_visible), dtype=xp.float32)
     v = model.gibbs(noise, k=SAMPLE_STEPS)
     return as_images(model.visible_probabilities(model.sample_hidden(v)), run.settings["data_shape"])
 
 
-def reconstruct(model, images):
+def reconstruct(model, run, images):
     """p(v | h = p(h | v)) of the binarized ``images``, shaped like them."""
     return as_images(model.reconstruct(visible_units(images)), images.shape[1:])
 
@@ -76,17 +80,17 @@ def filters(model, data_shape, count=FIGURE_FILTERS):
     return as_images((weights - low) / xp.maximum(high - low, 1e-12), data_shape)
 
 
-def figures(model, history, run, out):
+def figures(model, run, history):
     """Curves, filters, samples of long Gibbs chains from noise, reconstructions."""
     from tinygen import plot
-    out, shown = Path(out), run.test.images[:10]
+    out, shown = Path(run.out), run.test.images[:10]
     shape = run.settings["data_shape"]
     return [loss_curves(history, out / "loss_curves.png"),
             plot.image_grid(filters(model, shape), out / "filters.png", ncols=10,
                             title="weights of the first hidden units"),
-            plot.image_grid(sample(model, 64, None, run), out / "samples.png",
+            plot.image_grid(sample(model, run, 64), out / "samples.png",
                             title=f"p(v|h) after {SAMPLE_STEPS} Gibbs steps from noise"),
-            plot.reconstructions(binarize(shown), reconstruct(model, shown), out / "reconstructions.png")]
+            plot.reconstructions(binarize(shown), reconstruct(model, run, shown), out / "reconstructions.png")]
 
 
 def as_images(rows, data_shape):
@@ -96,6 +100,6 @@ def as_images(rows, data_shape):
 
 RECIPE = register(Recipe(
     name="rbm", summary="the binary restricted Boltzmann machine (784-500, PCD-1), log-likelihood by AIS",
-    build=build, trainer=trainer, defaults={"lr": 0.05, "batch_size": 100},
-    train_args={"momentum": 0.5, "weight_decay": 1e-4, "ais_runs": 100, "ais_temperatures": 500},
+    build=build, options=OPTIONS, trainer=trainer, defaults={"lr": 0.05, "batch_size": 100},
+    train_options=TRAIN_OPTIONS,
     sample=sample, evaluate=evaluate, figures=figures, reconstruct=reconstruct))

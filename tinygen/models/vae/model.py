@@ -104,10 +104,14 @@ class VAE(nn.Module):
         recon = -self.log_likelihood(x, self.decode_logits(z)).mean()
         return {"recon": recon, "kl": F.kl_normal(mu, logvar)}
 
-    def loss(self, x, noise=None):
-        """recon + kl_weight * KL: the mean negative ELBO per example (in nats) when kl_weight is 1."""
+    def loss_and_terms(self, x, noise=None):
+        """(recon + kl_weight * KL, the terms): the mean negative ELBO per example (in nats) when kl_weight is 1."""
         terms = self.loss_terms(x, noise)
-        return terms["recon"] + self.kl_weight * terms["kl"]
+        return terms["recon"] + self.kl_weight * terms["kl"], terms
+
+    def loss(self, x, noise=None):
+        """recon + kl_weight * KL (see ``loss_and_terms``)."""
+        return self.loss_and_terms(x, noise)[0]
 
     # --- using a trained model ---------------------------------------------------------------
     def sample(self, n):

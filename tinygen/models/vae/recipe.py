@@ -16,7 +16,9 @@ from tinygen.metrics.likelihood_bounds import likelihood_report
 from tinygen.models.vae import latent as vae_latent
 from tinygen.models.common import standard_figures
 from tinygen.models.common import map_batches
+from tinygen.models.options import choice, integer, number
 from tinygen.models.recipe import Recipe, register
+from tinygen.models.vae.model import LIKELIHOODS
 from tinygen.models.vae.networks import conv_vae, dense_vae
 from tinygen.optim import SGD, Adam, RMSprop
 from tinygen.models.vae.trainer import ELBOTrainer
@@ -31,33 +33,36 @@ def _image_shape(data_shape, name):
     return tuple(data_shape)
 
 
-def build_dense(data_shape, latent_dim=20, hidden=400, likelihood="bernoulli", kl_weight=1.0):
+LIKELIHOOD_OPTIONS = {"likelihood": choice("bernoulli", LIKELIHOODS), "kl_weight": number(1.0, low=0.0)}
+DENSE_OPTIONS = {"latent_dim": integer(20, low=1), "hidden": integer(400, low=1), **LIKELIHOOD_OPTIONS}
+CONV_OPTIONS = {"latent_dim": integer(2, low=1), **LIKELIHOOD_OPTIONS}
+
+
+def build_dense(data_shape, latent_dim, hidden, likelihood, kl_weight):
     """PyTorch's example VAE (784-400-20 for digits) for images of ``data_shape``."""
     return dense_vae(_image_shape(data_shape, "dense VAE"), hidden, latent_dim, likelihood=likelihood,
                      kl_weight=kl_weight)
 
 
-def build_conv(data_shape, latent_dim=2, likelihood="bernoulli", kl_weight=1.0):
+def build_conv(data_shape, latent_dim, likelihood, kl_weight):
     """The course's conv VAE for images whose sides divide by 4."""
     return conv_vae(_image_shape(data_shape, "conv VAE"), latent_dim, likelihood=likelihood, kl_weight=kl_weight)
 
 
-def trainer(model, settings):
-    """ELBOTrainer with the optimizer named by -t optimizer=... at ``settings["lr"]``."""
-    name = settings["train_args"]["optimizer"]
-    if name not in OPTIMIZERS:
-        raise ValueError(f"-t optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
-    return ELBOTrainer(model, OPTIMIZERS[name](model.parameters(), lr=settings["lr"]))
+def trainer(model, run):
+    """ELBOTrainer with the optimizer named by -t optimizer=... at the run's lr."""
+    name = run.settings["train_args"]["optimizer"]
+    return ELBOTrainer(model, OPTIMIZERS[name](model.parameters(), lr=run.settings["lr"]))
 
 
-def sample(model, n, labels, run):
+def sample(model, run, n, labels=None):
     """``n`` images decoded from z ~ N(0, I), host (n, C, H, W) in (0, 1)."""
     model.eval()
     codes = backend.generator().standard_normal((n, model.latent_dim), dtype=backend.default_float())
     return map_batches(model.decode, codes)
 
 
-def reconstruct(model, images):
+def reconstruct(model, run, images):
     """decode(mu(x)) for host ``images``."""
     model.eval()
     return map_batches(model.reconstruct, images)
@@ -66,10 +71,7 @@ def reconstruct(model, images):
 def evaluate(model, run):
     """Test neg_elbo, recon, kl (all test images) and iwae_nll_k100 / _k1000 on the first ``iwae_images``."""
     images = run.test.images
-    count = run.settings["train_args"]["iwae_images"]
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"-t iwae_images must be an integer >= 0 (0: every test image), got {count!r}")
-    count = count or len(images)
+    count = run.settings["train_args"]["iwae_images"] or len(images)
     report = likelihood_report(model, images, ks=())
     bounds = likelihood_report(model, images[:count], ks=IWAE_KS)
     report.update({f"iwae_nll_k{k}": bounds[f"iwae_nll_k{k}"] for k in IWAE_KS})
@@ -77,12 +79,12 @@ def evaluate(model, run):
     return report
 
 
-def figures(model, history, run, out):
+def figures(model, run, history):
     """Loss curves, test reconstructions, samples from the prior; the latent map of a 2-d model."""
-    paths = standard_figures(history, run, out, lambda images: reconstruct(model, images),
-                             sample(model, 64, None, run), "decoded z ~ N(0, I)")
+    paths = standard_figures(history, run, lambda images: reconstruct(model, run, images),
+                             sample(model, run, 64), "decoded z ~ N(0, I)")
     if model.latent_dim == 2:
-        paths += latent(model, run, out)
+        paths += latent(model, run, run.out)
     return paths
 
 
@@ -95,10 +97,15 @@ def latent(model, run, out):
     return [vae_latent.latent_map(model, run.test.images, run.test.labels, path)]
 
 
+def train_options(iwae_images):
+    """-t optimizer=adam|rmsprop|sgd; -t iwae_images=N: test images behind the IWAE bounds (0: all)."""
+    return {"optimizer": choice("adam", tuple(OPTIMIZERS)), "iwae_images": integer(iwae_images, low=0)}
+
+
 COMMON = dict(trainer=trainer, sample=sample, evaluate=evaluate, figures=figures, reconstruct=reconstruct,
               latent=latent, defaults={"batch_size": 128, "lr": 1e-3, "epochs": 30})
 
 register(Recipe(name="vae", summary="the dense VAE of PyTorch's example (784-400-20), Bernoulli pixels",
-                build=build_dense, train_args={"optimizer": "adam", "iwae_images": 0}, **COMMON))
+                build=build_dense, options=DENSE_OPTIONS, train_options=train_options(iwae_images=0), **COMMON))
 register(Recipe(name="conv-vae", summary="the course's convolutional VAE with a 2-d latent space",
-                build=build_conv, train_args={"optimizer": "adam", "iwae_images": 20}, **COMMON))
+                build=build_conv, options=CONV_OPTIONS, train_options=train_options(iwae_images=20), **COMMON))

@@ -7,8 +7,7 @@ class ELBOTrainer(GradientTrainer):
     """Minimise recon + kl_weight * KL; report the loss and both terms (nats per example)."""
 
     def _terms(self, batch):
-        terms = self.model.loss_terms(Tensor(batch[0]))
-        return terms["recon"] + self.model.kl_weight * terms["kl"], terms
+        return self.model.loss_and_terms(Tensor(batch[0]))
 
     def train_step(self, batch):
         self.optimizer.zero_grad()
