@@ -20,7 +20,8 @@ import tinygen as tg
 from tinygen.data import load_dataset
 from tinygen.metrics import linear_probe_accuracy
 from tinygen.models.rbm import pseudo_likelihood, rbm_log_likelihood
-from tinygen.models.rbm.model import RBM, binarize
+from tinygen.data.transforms import binarize
+from tinygen.models.rbm.model import RBM
 
 from common import add_threads_option, blas_threads
 

@@ -37,8 +37,11 @@ def test_a_run_from_before_the_move_evaluates_to_the_same_numbers(name, tmp_path
     assert code == 0, err
     metrics = json.loads(out)["metrics"]
     assert metrics.keys() == EXPECTED[name].keys()
+    # the RBM now computes its sigmoid with the functional kernel (from e^-|x|) instead of its own copy
+    # (through tanh): the two differ in the last bits, which AIS's 50,000 Gibbs draws carry to ~1e-5
+    tolerance = 1e-4 if name == "rbm" else 1e-6
     for key, value in EXPECTED[name].items():
-        assert metrics[key] == pytest.approx(value, rel=1e-6, abs=1e-9), key
+        assert metrics[key] == pytest.approx(value, rel=tolerance, abs=1e-9), key
 
 
 def test_a_run_from_before_the_move_resumes(tmp_path, capsys):

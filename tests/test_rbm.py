@@ -9,7 +9,8 @@ import tinygen as tg
 from tinygen import backend
 from tinygen.data import DataLoader, Dataset
 from tinygen.models.rbm import exact_log_partition
-from tinygen.models.rbm.model import RBM, base_rate_log_odds, binarize
+from tinygen.data.transforms import binarize
+from tinygen.models.rbm.model import RBM, base_rate_log_odds
 
 from rbm_helpers import exact_visible_distribution, joint_log_weights, log_sum_exp, random_rbm
 

@@ -304,7 +304,10 @@ def command_export(args):
     if out.suffix != ".safetensors":
         raise UsageError(f"--out {out}: export writes the safetensors format; name the file *.safetensors")
     recipe, model, _ = trained_model(args.location)
-    save_safetensors(model, out, metadata={"tinygen_model": recipe.name})
+    try:
+        save_safetensors(model, out, metadata={"tinygen_model": recipe.name})
+    except ImportError as error:   # safetensors is the optional export extra
+        raise UsageError(str(error)) from None
     print(f"wrote {len(model.state_dict())} tensors of {recipe.name} "
           f"({sum(value.size for value in model.state_dict().values()):,} numbers) to {out}")
 
@@ -324,7 +327,10 @@ def command_import(args):
     check_data(recipe, run.test)
     settings["data_shape"] = list(run.test.images.shape[1:])
     model = build_model(recipe, settings)
-    load_safetensors(model, args.weights)
+    try:
+        load_safetensors(model, args.weights)
+    except ImportError as error:   # safetensors is the optional export extra
+        raise UsageError(str(error)) from None
     save_checkpoint(out / CHECKPOINT_NAME, model, epoch=0, config=settings)
     print(f"imported {len(model.state_dict())} tensors from {args.weights} into {out / CHECKPOINT_NAME}: "
           f"`tinygen evaluate {out}`, `tinygen sample {out}` use them")

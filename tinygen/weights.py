@@ -39,8 +39,9 @@ def load_safetensors(model, path):
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no weights file at {path}")
+    reader = _safetensors_numpy()
     try:
-        tensors = _safetensors_numpy().load_file(str(path))
+        tensors = reader.load_file(str(path))
     except Exception as error:   # safetensors raises its own error types for a file it cannot parse
         raise ValueError(f"{path} is not a readable .safetensors file ({error})") from None
     own = model.state_dict()   # load_state_dict names every missing, unexpected or mis-shaped key

@@ -11,11 +11,11 @@ One training step, as the course writes the algorithm (``GANTrainer.train_step``
 3. The generator's step: D frozen, show it the last fakes (now with their graph into G), and push
    G so that D labels them real; one optimizer step on G only.
 
-The loss of each player comes from a ``GameLoss`` (``gan_losses.py``): "non_saturating" (default)
+The loss of each player comes from a ``GameLoss`` (``losses.py``): "non_saturating" (default)
 or "minimax"; Wasserstein losses plug in the same way. A conditional GAN (``num_classes`` set)
 models P(X | Y): both networks also receive the label as a one-hot vector (N, num_classes).
 With ``ema`` = d > 0 the GAN also keeps an exponential moving average of G's weights
-(``weight_average.py``), updated after every generator step; ``sample`` draws from that average.
+(``tinygen/nn/weight_average.py``), updated after every generator step; ``sample`` draws from that average.
 
 Choices worth knowing:
 * ``n_critic`` > 1 reuses the step's one real batch for every critic step (fresh noise each

@@ -7,7 +7,7 @@
   mnist, fashion-mnist: each judged by its own) the FD and classifier score of 2,000
   samples (twice the test images when fewer than 1,000) in ``metrics.json`` (``fd``, ``classifier_score``, ``class_accuracy`` for cgan).
 * ``evaluate``: the same numbers on 2,000 fresh samples against the run's test images.
-* ``-m ema=D``: keep an exponential moving average of G's weights (decay D, ``weight_average.py``);
+* ``-m ema=D``: keep an exponential moving average of G's weights (decay D, ``tinygen/nn/weight_average.py``);
   samples, grids and metrics then come from the average. ``-t lr_d=X``: D's own learning rate.
 """
 from pathlib import Path

@@ -4,7 +4,7 @@
   -> a point (N, 2), no squashing at the end (points are not bounded like pixels); discriminator
   (critic) (N, 2) -> ``depth`` hidden ReLU layers of ``width`` -> one score (N, 1). Default 4 x 256
   (the papers use 3-4 layers of 128-512 units).
-* Images: the DCGAN discriminator of ``gan_architectures`` with its batch norm taken out. WGAN-GP
+* Images: the DCGAN discriminator of ``networks.py`` with its batch norm taken out. WGAN-GP
   penalizes each example's gradient ||grad_x D(x)||, which is only that example's when D(x) depends
   on x alone; batch norm mixes every example of the batch into every score (Gulrajani et al., 2017,
   section 4, leave it out of the critic). ``check_no_batch_norm`` says so when it is there.

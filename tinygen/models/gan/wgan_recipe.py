@@ -6,7 +6,7 @@ One recipe per loss, for images and for the toy 2-D sets alike; the data picks t
 * 2-D points (ring8, grid25): the toy MLPs of ``ToySettings`` (lesson 14's and benchmarks/wgan_gp.py's).
 
 ``architecture`` ("auto", "dcgan" or "toy") names the choice; a toy set with the image networks (or the
-other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wgan_losses``).
+other way round) is refused by name. The optimizers and n_critic = 5 are the papers' (``wasserstein.py``).
 The learning rate, unless ``--lr`` gives one, is the paper's on images and ``ToySettings.lr`` on a toy
 set, where both rates also fall linearly to 0 over the run (the samples then land on the modes). The
 default run (ring8, batch 128) takes ToySettings' number of generator steps.
