@@ -1,8 +1,8 @@
 """Diffusion and flow matching on mnist-5k: what sampling costs, and the quality a CPU budget buys.
 
     python benchmarks/diffusion.py sampling --width 32 --threads 1
-        CPU seconds per 1,000 images for each sampler and step count (untrained weights: the cost of
-        a network call does not depend on them); conditional models with guidance pay twice per call
+        CPU seconds per 1,000 images for each sampler and step count, from the cost of one network call
+        (untrained weights: the cost does not depend on them); with --conditional, guidance doubles each call
     python benchmarks/diffusion.py budget --model flow-matching --conditional --budget 600 --width 16 --threads 1
         train until --budget CPU seconds are spent (checked after every batch), then FD, classifier score
         (class accuracy) of --samples samples in tinygen's classifier, at --sampler / --steps / --guidance
@@ -32,18 +32,36 @@ def build(args, model):
 
 
 def sampling(args):
-    """One row per (model, sampler, steps): CPU seconds per 1,000 images, measured on --n images."""
+    """CPU seconds per 1,000 images for each sampler and step count: the cost of one network call on --n
+    images (the mean of --calls calls, the weight average's network as sampling uses it) times the calls
+    each sampler makes (guidance doubles the batch of each call). One short run of each sampler, timed
+    whole, checks that the samplers' own arithmetic adds little."""
     print(f"| model | sampler | steps | network calls | CPU s / 1000 images (width {args.width}, "
           f"{'conditional, w = 1' if args.conditional else 'unconditional'}) |\n|---|---|---|---|---|")
     labels = np.arange(args.n) % 10 if args.conditional else None
+    guidance = 1.0 if args.conditional else 0.0
+    checks = []
     for model_name, rows in GRID.items():
         model = build(args, model_name)
+        model.eval()
+        x = tg.randn(args.n, 1, 28, 28)
+        call = (lambda: model.predict_noise(x, np.full(args.n, 500), labels, guidance)) if model_name == "ddpm" \
+            else (lambda: model.velocity(x, 0.5, labels, guidance))
+        call()
+        started = time.process_time()
+        for _ in range(args.calls):
+            call()
+        per_call = (time.process_time() - started) / args.calls * 1000 / args.n
         for sampler, steps in rows:
-            started = time.process_time()
-            model.sample(args.n, labels, sampler=sampler, steps=steps, guidance=1.0 if args.conditional else 0.0)
-            seconds = (time.process_time() - started) * 1000 / args.n
             calls = steps * (2 if sampler == "heun" else 1)
-            print(f"| {model_name} | {sampler} | {steps} | {calls} | {seconds:.0f} |", flush=True)
+            print(f"| {model_name} | {sampler} | {steps} | {calls} | {calls * per_call:.0f} |", flush=True)
+        for sampler in dict.fromkeys(sampler for sampler, _ in rows):
+            started = time.process_time()
+            model.sample(args.n, labels, sampler=sampler, steps=5, guidance=guidance)
+            whole = (time.process_time() - started) * 1000 / args.n
+            checks.append(f"{model_name} {sampler} 5 steps timed whole: {whole:.0f} CPU s / 1000 images, "
+                          f"calls x cost {5 * (2 if sampler == 'heun' else 1) * per_call:.0f}")
+    print("\n".join(checks))
 
 
 def budget(args):
@@ -89,7 +107,8 @@ def main():
     parser.add_argument("--conditional", action="store_true", help="labels, classifier-free guidance")
     parser.add_argument("--ema", type=float, default=0.999)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n", type=int, default=64, help="sampling: images per measurement")
+    parser.add_argument("--n", type=int, default=64, help="sampling: images per network call")
+    parser.add_argument("--calls", type=int, default=5, help="sampling: network calls timed per model")
     parser.add_argument("--budget", type=float, default=600, help="budget: CPU seconds of training")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=2e-4)
