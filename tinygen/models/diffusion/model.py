@@ -27,6 +27,11 @@ DDPM_SAMPLERS = ("ddpm", "ddim")
 DDIM_STEPS = 50              # DDIM's steps when none are asked for
 
 
+def q_sample(x0, alpha_bar, noise):
+    """x_t = sqrt(abar) x_0 + sqrt(1 - abar) eps, with ``alpha_bar`` a Tensor broadcasting against x0 (e.g. (N, 1, 1, 1))."""
+    return as_tensor(x0) * alpha_bar.sqrt() + as_tensor(noise) * (1.0 - alpha_bar).sqrt()
+
+
 class DDPM(GuidedNetwork):
     """network: eps_theta(x_t (N, C, H, W), t (N,) float [, y (N,)]) -> (N, C, H, W).
 
@@ -43,9 +48,8 @@ class DDPM(GuidedNetwork):
 
     def q_sample(self, x0, t, noise):
         """x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps: x0, noise (N, ...), t (N,) ints in [0, T)."""
-        x0, noise = as_tensor(x0), as_tensor(noise)
-        abar = self.schedule.at(self.schedule.alpha_bars, t, x0.ndim, x0.dtype)
-        return x0 * abar.sqrt() + noise * (1.0 - abar).sqrt()
+        x0 = as_tensor(x0)
+        return q_sample(x0, self.schedule.at(self.schedule.alpha_bars, t, x0.ndim, x0.dtype), noise)
 
     def loss(self, images, labels=None):
         """The eps-prediction loss of a batch of images in [0, 1] (N, C, H, W): t, eps and dropped labels drawn here."""

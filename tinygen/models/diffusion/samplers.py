@@ -62,12 +62,19 @@ def ddim(predict, schedule, x, steps, eta=0.0, on_step=None):
         eps = predict(x, int(t))
         abar, abar_prev = alpha_bars[t], (alpha_bars[grid[i + 1]] if i + 1 < len(grid) else 1.0)
         sigma = eta * math.sqrt((1 - abar_prev) / (1 - abar) * (1 - abar / abar_prev))
-        x0 = (x - eps * float(math.sqrt(1 - abar))) * float(1 / math.sqrt(abar))
-        direction = math.sqrt(max(1 - abar_prev - sigma ** 2, 0.0))
-        x = x0 * float(math.sqrt(abar_prev)) + eps * direction + randn_like(x) * sigma
+        x = ddim_step(x, eps, abar, abar_prev, sigma, randn_like(x))
         if on_step is not None:
             on_step(i, x)
     return x
+
+
+def ddim_step(x, eps, abar, abar_prev, sigma=0.0, z=None):
+    """One DDIM update of x (at abar) to the earlier time of abar_prev, given the predicted noise eps:
+    x0^ = (x - sqrt(1 - abar) eps) / sqrt(abar), then sqrt(abar_prev) x0^ + sqrt(1 - abar_prev - sigma^2) eps
+    (+ sigma z, fresh noise z of x's shape, when given)."""
+    x0 = (x - eps * float(math.sqrt(1 - abar))) * float(1 / math.sqrt(abar))
+    x = x0 * float(math.sqrt(abar_prev)) + eps * float(math.sqrt(max(1 - abar_prev - sigma ** 2, 0.0)))
+    return x if z is None else x + z * float(sigma)
 
 
 def check_steps(steps):
