@@ -89,6 +89,14 @@ PLANTED = {
     "generator_loss": [lambda f: -F.binary_cross_entropy_with_logits(f, f * 0),  # the minimax loss
                        lambda f: -F.log(F.sigmoid(f)).mean()],  # -log of a saturated sigmoid: infinite
     "gradient_penalty": [_penalty_without_create_graph, _penalty_one_norm_for_the_batch],
+    "q_sample": [lambda x0, ab, noise: solutions.q_sample(x0, ab ** 2, noise),            # variances as scales
+                 lambda x0, ab, noise: solutions.q_sample(x0, np.full_like(ab, ab[0]), noise)],  # one abar for all
+    "ddim_step": [lambda x, eps, ab, prev: solutions.ddim_step(x, eps, prev, ab),           # times swapped
+                  lambda x, eps, ab, prev: x * np.sqrt(prev / ab)],                         # forgets the noise
+    "guided_prediction": [lambda c, u, w: c * (1 - w) + u * w,                              # toward nothing
+                          lambda c, u, w: c + u * w],
+    "flow_matching_pair": [lambda x0, noise, t: (solutions.flow_matching_pair(x0, noise, 1 - t)[0], noise - x0),
+                           lambda x0, noise, t: (solutions.flow_matching_pair(x0, noise, t)[0], x0 - noise)],
     "cd1_update": [_cd1_with_sampled_hidden_statistics,
                    lambda w, b, c, v, lr, uh, uv: tuple(a - lr * (e - a) / lr for a, e in
                                                         zip((w, b, c), solutions.cd1_update(w, b, c, v, lr, uh, uv)))],

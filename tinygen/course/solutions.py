@@ -4,8 +4,10 @@ import types
 
 from tinygen.backend import numpy as np  # host arrays: the course checks compare on the host
 
+import tinygen as tg
 import tinygen.functional as F
 from tinygen.functional.im2col import im2col as _im2col
+from tinygen.models.diffusion import flow_matching, guidance, model as diffusion, samplers
 from tinygen.models.gan.losses import NonSaturating
 from tinygen.models.gan.gradient_penalty import gradient_penalty as _gradient_penalty
 from tinygen.models.rbm.model import RBM, statistics_difference
@@ -69,3 +71,24 @@ def cd1_update(weight, visible_bias, hidden_bias, v, lr, uniform_h, uniform_v):
     v_model = (uniform_v < rbm.visible_probabilities((uniform_h < h_data).astype(v.dtype))).astype(v.dtype)
     step = statistics_difference(v, h_data, v_model, rbm.hidden_probabilities(v_model))
     return weight + lr * step["weight"], visible_bias + lr * step["visible_bias"], hidden_bias + lr * step["hidden_bias"]
+
+
+def _per_example(values, like):
+    """A host array (N,) as a Tensor (N, 1, ..., 1) that broadcasts against ``like`` (N, ...)."""
+    return tg.tensor(np.asarray(values, dtype=like.dtype).reshape((-1,) + (1,) * (like.ndim - 1)))
+
+
+def q_sample(x0, alpha_bar, noise):
+    return diffusion.q_sample(x0, _per_example(alpha_bar, x0), noise)
+
+
+def ddim_step(x, eps, alpha_bar, alpha_bar_prev):
+    return samplers.ddim_step(x, eps, alpha_bar, alpha_bar_prev)
+
+
+def guided_prediction(conditional, unconditional, w):
+    return guidance.guided(conditional, unconditional, w)
+
+
+def flow_matching_pair(x0, noise, t):
+    return flow_matching.path(x0, noise, tg.tensor(np.asarray(t, dtype=x0.dtype))), flow_matching.velocity_target(x0, noise)

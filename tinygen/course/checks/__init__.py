@@ -11,10 +11,10 @@ from pathlib import Path
 from tinygen.backend import numpy as np  # host arrays: the course checks compare on the host
 
 from tinygen.course import EXERCISES_DIR
-from tinygen.course.checks import convolution, generative, layers
+from tinygen.course.checks import convolution, diffusion, generative, layers
 from tinygen.course.checks.cases import Check, Wrong
 
-CHECKS = {**convolution.CHECKS, **layers.CHECKS, **generative.CHECKS}
+CHECKS = {**convolution.CHECKS, **layers.CHECKS, **generative.CHECKS, **diffusion.CHECKS}
 
 
 @dataclass
