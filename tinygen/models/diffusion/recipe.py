@@ -13,7 +13,7 @@ labels dropped at rate ``-m p_uncond=0.1``, so that sampling can use classifier-
   score (class accuracy when conditional) of ``-t fd_samples=500`` samples at ``-t fd_steps=10`` steps
   in metrics.json (0 samples: none).
 * ``evaluate``: fd, classifier_score (class_accuracy) of ``-t eval_samples=2000`` samples at the
-  default sampler and steps, against the run's test images.
+  default sampler and steps, against the run's test images (both counts at most twice the test images).
 Sampling is what costs here: one network call takes ~9 CPU-ms per image at width 32 (one thread,
 benchmarks/README.md), so evaluate's 2,000 samples by DDIM's 50 calls take ~15 CPU-minutes, and the
 per-epoch FD (500 samples, 10 steps) is a cheaper progress signal, not the number to report.
@@ -98,7 +98,7 @@ def quality(sample, model, run, count, **sampling):
 def evaluator(sample):
     def evaluate(model, run):
         """fd, classifier_score (class_accuracy) of -t eval_samples samples at the default sampler and steps."""
-        return quality(sample, model, run, _train_arg(run, "eval_samples"))
+        return quality(sample, model, run, _sample_count(run, "eval_samples"))
     return evaluate
 
 
@@ -125,7 +125,7 @@ def epoch_ender(sample):
         from tinygen.metrics.digit_classifier import has_classifier
         if run.out is not None and find_spec("matplotlib") is not None:
             strip(model, Path(run.out) / f"strip_epoch_{epoch:03d}.png", f"epoch {epoch}: noise -> image")
-        count = _train_arg(run, "fd_samples")
+        count = _sample_count(run, "fd_samples")
         if not count or not has_classifier(run.dataset):
             return {}
         return quality(sample, model, run, count, steps=_train_arg(run, "fd_steps"))
@@ -142,6 +142,12 @@ def figures(model, run, history):
     if history and "fd" in history[0]:
         paths.append(plot.loss_curves(curve("fd"), out / "fd.png"))
     return paths
+
+
+def _sample_count(run, name):
+    """The -t setting ``name``, at most twice the run's test images: mnist-5k's 1,000 give evaluate's 2,000,
+    and a short run on --limit 256 is not slowed down by samples its 256 reference images cannot use."""
+    return min(_train_arg(run, name), 2 * len(run.test))
 
 
 def _train_arg(run, name):
