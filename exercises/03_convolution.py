@@ -1,4 +1,4 @@
-"""Exercises of lesson 03 (convolution). Check them with `tinygen check 03`."""
+"""Exercises of lesson 03 (convolution). Write each function, then check it with `tinygen check 03`."""
 import numpy as np  # noqa: F401 (for your answer)
 
 
@@ -7,8 +7,6 @@ def conv_output_size(i, k, s, p, d):
 
     Input size i, kernel size k, stride s, padding p (zeros on each side), dilation d (the kernel's
     taps are d pixels apart). Return the int o, e.g. conv_output_size(28, 3, 1, 0, 1) == 26.
-    Work it out by asking where the kernel's first tap may start (0, s, 2s, ...) so that the whole
-    kernel still fits inside the padded input.
     """
     raise NotImplementedError
 

@@ -1,4 +1,4 @@
-"""Exercises of lesson 11 (the GAN's game). Check them with `tinygen check 11`."""
+"""Exercises of lesson 11 (the GAN's game). Write each function, then check it with `tinygen check 11`."""
 import tinygen as tg  # noqa: F401 (for your answer)
 import tinygen.functional as F  # noqa: F401 (for your answer)
 
@@ -8,7 +8,7 @@ def discriminator_loss(real_logits, fake_logits):
 
     real_logits, fake_logits: Tensors (N, 1), D's outputs before the sigmoid (D(x) = sigmoid(logit))
     on a real and a fake batch. Return the scalar Tensor mean_real(-log D) + mean_fake(-log(1 - D)),
-    computed from the logits so that it stays finite for logits of +-1000.
+    finite for logits of +-1000.
     """
     raise NotImplementedError
 

@@ -11,3 +11,12 @@ def q_sample(x0, alpha_bar, noise):
     scales all of example i.
     """
     raise NotImplementedError
+
+
+def predicted_x0(x_t, eps, alpha_bar):
+    """The clean image that a noise prediction implies: predicting eps is denoising.
+
+    x_t, eps: Tensors of one shape (a noisy image at time t and the noise predicted in it); alpha_bar:
+    the float abar_t. Return the Tensor x0^ for which x_t = sqrt(abar_t) x0^ + sqrt(1 - abar_t) eps.
+    """
+    raise NotImplementedError

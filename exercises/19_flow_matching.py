@@ -10,3 +10,13 @@ def flow_matching_pair(x0, noise, t):
     example at its own t) and v = d x_t / dt, both Tensors of x0's shape.
     """
     raise NotImplementedError
+
+
+def heun_step(x, t, h, velocity):
+    """One step of Heun's method from time t to t - h along dx/dt = velocity(x, t) (toward the data).
+
+    x: a Tensor, the state at time t; t, h: floats; velocity(x, t) -> a Tensor of x's shape. Take Euler's
+    guess of the end of the step, average the velocity at the start and at that guess, and return the
+    Tensor x - h * (that average).
+    """
+    raise NotImplementedError

@@ -5,7 +5,7 @@
 # transposed convolution does that: with the stride s, padding p and kernel k of the
 # convolution whose shape it undoes, an input of size i becomes
 #   o = (i − 1)·s + k − 2p.
-# The course describes it in four steps:
+# You can compute it in four steps:
 #   1. compute z = s − 1 and p′ = k − p − 1,
 #   2. insert z zeros between neighbouring rows and columns of the input,
 #   3. pad the result with p′ zeros on every side,
@@ -220,16 +220,20 @@ F.conv2d(x, weight).backward(tg.tensor(y_small))
 assert np.allclose(x.grad.numpy(), F.conv_transpose2d(tg.tensor(y_small), weight).numpy(), atol=1e-12)
 print("and it is exactly conv2d's input gradient")
 
-figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [4, 1.2]})
+figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [4, 1.2]},
+                         layout="constrained")
 limit = np.abs(matrix).max()
-axes[0].imshow(matrix, cmap="coolwarm", vmin=-limit, vmax=limit)
+image = axes[0].imshow(matrix, cmap="coolwarm", vmin=-limit, vmax=limit)
 axes[0].set_title("conv2d as a matrix M (4 outputs x 16 pixels)")
-axes[0].set_xlabel("input pixel")
-axes[0].set_ylabel("output pixel")
+axes[0].set_xlabel("conv2d's input pixel (of the 4 x 4 x, row by row)")
+axes[0].set_ylabel("conv2d's output pixel (of 2 x 2)")
 axes[1].imshow(matrix.T, cmap="coolwarm", vmin=-limit, vmax=limit)
 axes[1].set_title("conv_transpose2d = M^T")
-for ax in axes:
-    ax.set_xticks([]), ax.set_yticks([])
-figure.tight_layout()
+axes[1].set_xlabel("its input pixel (of 2 x 2)")
+axes[1].set_ylabel("its output pixel (of 4 x 4)")
+for ax, (rows, columns) in zip(axes, (matrix.shape, matrix.T.shape)):
+    ax.set_xticks(range(columns)), ax.set_yticks(range(rows))
+    ax.tick_params(labelsize=7)
+figure.colorbar(image, ax=axes, label="kernel weight (0: no connection)", shrink=0.8)
 figure.savefig(lesson.path("transposed_matrix.png"), dpi=100)
 plt.close(figure)

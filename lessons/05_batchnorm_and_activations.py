@@ -108,7 +108,7 @@ assert np.array_equal(in_eval[0], in_eval[1]) and np.array_equal(in_eval[0], alo
 # unit's weights so far that its pre-activation is negative for *every* training image,
 # the unit outputs 0 everywhere, and the gradient reaching its weights is 0 everywhere:
 # nothing will ever move it back. LeakyReLU(x) = x for x > 0, a·x otherwise, keeps a
-# slope a (PyTorch's default 0.01; the course's GANs use 0.2), so even a silent unit
+# slope a (PyTorch's default 0.01; the GANs of lessons 11–14 use 0.2), so even a silent unit
 # still learns.
 #
 # The experiment: the same network (784 → 128 → 10), the same initial weights and the

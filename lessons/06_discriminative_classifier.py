@@ -2,7 +2,7 @@
 # # 06 · A discriminative model: a conv classifier on real digits
 #
 # Everything so far has been a neural network used *discriminatively*: given an input x
-# it predicts a label y, i.e. it models P(y | x). The models of the rest of the course
+# it predicts a label y, i.e. it models P(y | x). The models of the lessons that follow
 # are *generative*: they model the inputs themselves, P(x) or P(x | y), and can therefore
 # draw new x. Before building those, we train the classic discriminative network end to
 # end — the engine's first full proof that layers, batch norm, the loss, backward and

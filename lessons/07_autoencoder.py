@@ -8,8 +8,8 @@
 # **undercomplete** autoencoder has such a bottleneck, so it must find the few directions
 # in which digits really differ, and throw the rest away.
 #
-# The course names four hyperparameters, and `tinygen.models.Autoencoder` takes them
-# as its constructor arguments:
+# An autoencoder has four hyperparameters you choose, and `tinygen.models.Autoencoder`
+# takes them as its constructor arguments:
 #
 # 1. `code_size` — nodes in the bottleneck; smaller means more compression;
 # 2. `num_layers` — hidden layers in the encoder (the decoder mirrors them);
@@ -79,8 +79,9 @@ for code_size in code_sizes:
           f"test MSE per pixel {test_errors[code_size]:.4f}")
     assert histories[code_size][-1]["val_loss"] < histories[code_size][0]["val_loss"], "the test loss went down"
 
-plot.loss_curves({f"code {c}": [row["val_loss"] for row in histories[c]] for c in code_sizes},
-                 lesson.path("test_loss_by_code_size.png"))
+plot.loss_curves({f"code of {c} numbers": [row["val_loss"] for row in histories[c]] for c in code_sizes},
+                 lesson.path("test_loss_by_code_size.png"), ylabel="test BCE per pixel",
+                 title="autoencoders by code size: test loss while training")
 
 # %% [markdown]
 # ## Originals and their reconstructions
@@ -94,7 +95,8 @@ plot.loss_curves({f"code {c}": [row["val_loss"] for row in histories[c]] for c i
 shown = test_set.images[:10]
 rows = [shown] + [reconstruct(models[c], shown) for c in code_sizes]
 plot.image_grid(np.concatenate(rows), lesson.path("reconstructions.png"), ncols=10,
-                title="rows: originals, then codes of 2, 8 and 32 numbers")
+                title="ten test digits and their reconstructions",
+                row_labels=["test digits"] + [f"code of {c} numbers" for c in code_sizes])
 
 # %% [markdown]
 # ## More code, less error
@@ -149,7 +151,7 @@ assert neighbour_accuracy > 0.3, "same digits sit together in the code"
 # %% [markdown]
 # ## The gaps between the clusters
 #
-# The course points at what is wrong with this picture for *generating* digits: the
+# Here is what is wrong with this picture if you want to *generate* digits: the
 # clusters do not fill the plane. There are gaps between and around them, and nothing in
 # the training pushed the decoder to produce anything sensible there, because no image was
 # ever encoded there. We measure it: lay a 60 × 60 grid over the square that holds 98% of
@@ -172,8 +174,8 @@ print(f"typical spacing between codes: {spacing:.3f}; grid points in empty space
 assert empty.mean() > 0.1, "a good part of the code square holds no training code at all"
 
 # %% [markdown]
-# What does the decoder make of those empty places? The course warns that a code from a
-# gap "might give an output which doesn't resemble any of the classes". Let us look, at
+# What does the decoder make of those empty places? A code from a gap might give an
+# output that resembles none of the digits. Let us look, at
 # codes that really lie *between* clusters rather than off in the corners of the square.
 # Each digit has a centre (its mean code). On the middle part of the straight segment between
 # two centres (from 30% to 70% of the way) we take the point farthest from every training
@@ -217,7 +219,8 @@ assert gap_emptiness.min() > 2 * np.median(test_emptiness), "the gap codes lie w
 with tg.no_grad():
     decoded = model.decode(tg.Tensor(np.concatenate([class_means, in_gaps]).astype(np.float32))).numpy()
 plot.image_grid(decoded, lesson.path("decoded_cluster_means_and_gaps.png"), ncols=10,
-                title="top: mean code of each digit 0-9; bottom: 10 codes between clusters")
+                title="what the decoder makes of 2-D codes",
+                row_labels=["mean codes of 0 ... 9", "codes between clusters"])
 
 
 def distance_to_nearest_real_digit(images):

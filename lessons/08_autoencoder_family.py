@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 08 · The autoencoder family: denoising, sparse, contractive, deep and convolutional
 #
-# Lesson 07 built the plain undercomplete autoencoder. The course lists its relatives, each
+# Lesson 07 built the plain undercomplete autoencoder. Here are its relatives, each
 # one changing a single thing about it:
 #
 # | kind | what changes | `tinygen.models` |
@@ -79,7 +79,7 @@ def encode(model, images):
 # %% [markdown]
 # ## The four hyperparameters
 #
-# The course's knobs of any autoencoder: the **code size**, the **number of layers**, the
+# The knobs of any autoencoder: the **code size**, the **number of layers**, the
 # **nodes per layer** and the **loss**. We train the same starting point (784 → 128 → 32,
 # BCE) and change one knob at a time. The error we compare is the test MSE per pixel — the
 # one number that means the same whatever loss trained the model.
@@ -104,8 +104,8 @@ assert knob_errors["32 nodes per layer"] > knob_errors["base: code 32, 1 layer o
 # ## Denoising: three kinds of damage
 #
 # A denoising autoencoder is trained on pairs (damaged x̃, clean x). We try the three noises
-# of `tinygen.data.transforms`: **masking** (a fraction of pixels set to 0 — the course's
-# example), **salt and pepper** (a fraction set to 0 or 1) and **Gaussian** (x + σz, clipped).
+# of `tinygen.data.transforms`: **masking** (a fraction of pixels set to 0 — the classic
+# choice), **salt and pepper** (a fraction set to 0 or 1) and **Gaussian** (x + σz, clipped).
 # The measure is the PSNR against the clean test digit, 10·log10(1 / MSE) in dB: for the
 # noisy input itself, for the denoiser's output, and — to see what the training on damage
 # bought — for the plain autoencoder (code 32, trained on clean digits) fed the same noisy input.
@@ -139,8 +139,9 @@ for noise, level in noises.items():
 
 # %%
 plot.image_grid(np.concatenate([row for rows in denoising_rows.values() for row in rows]),
-                lesson.path("denoising.png"), ncols=8,
-                title="mask, salt & pepper, gaussian: noisy / denoised / clean")
+                lesson.path("denoising.png"), ncols=8, title="denoising autoencoders, one per kind of noise",
+                row_labels=[f"{noise.replace('_and_', ' & ')}: {kind}" for noise in denoising_rows
+                            for kind in ("noisy", "denoised", "clean")])
 
 # %% [markdown]
 # ## Sparsity: most units silent
@@ -255,14 +256,14 @@ tg.manual_seed(0)
 conv = train(ConvAutoencoder(), "convolutional", lr=1e-2)
 shown = test_images[:10]
 plot.image_grid(np.concatenate([shown, reconstruct(conv, shown), reconstruct(plain, shown)]),
-                lesson.path("conv_reconstructions.png"), ncols=10,
-                title="test digits; conv autoencoder (code 8x4x4); dense autoencoder (code 32)")
+                lesson.path("conv_reconstructions.png"), ncols=10, title="reconstructions of ten test digits",
+                row_labels=["test digits", "conv AE (code 8x4x4)", "dense AE (code 32)"])
 print(f"conv autoencoder: test MSE {test_errors(conv)[1]:.4f} with {nn.parameter_count(conv):,} parameters")
 
 # %% [markdown]
 # ## Data-specific: an MNIST autoencoder only knows digits
 #
-# The course's first property of autoencoders: they compress well only data like what they
+# A first property of autoencoders: they compress well only data like what they
 # were trained on. We feed the plain MNIST autoencoder images that are not digits —
 # Fashion-MNIST when it is installed, else simple synthetic shapes (rectangles and discs) —
 # and compare its error with the error on test digits.
@@ -289,7 +290,8 @@ print(f"plain autoencoder: test MSE on digits {digit_mse:.4f}, on {stranger_name
       f"({stranger_mse / digit_mse:.1f}x)")
 assert stranger_mse > 2 * digit_mse, "what it learned is specific to digits"
 plot.image_grid(np.concatenate([strangers[:10], reconstruct(plain, strangers[:10])]),
-                lesson.path("data_specific.png"), ncols=10, title=f"{stranger_name} through the MNIST autoencoder")
+                lesson.path("data_specific.png"), ncols=10, title=f"{stranger_name} through the MNIST autoencoder",
+                row_labels=[stranger_name, "reconstructions"])
 
 # %% [markdown]
 # ## Every kind side by side

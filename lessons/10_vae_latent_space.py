@@ -3,7 +3,7 @@
 #
 # A trained VAE gives us a map of digit space that we can walk on. This lesson draws the
 # map of a 2-D latent space (the **manifold**), walks in a straight line from one digit to
-# another (**interpolation**), does the course's "add sunglasses" arithmetic with digits
+# another (**interpolation**), does the "add sunglasses" arithmetic of face models with digits
 # (add a *thick stroke* vector to thin digits), and finally asks how good the model is as
 # a probability model: the ELBO it trains on is only a lower bound on log p(x), and the
 # **importance-weighted** bound closes part of the gap as it draws more samples.
@@ -69,7 +69,9 @@ assert neighbours < strangers, "continuity: nearby codes decode to similar image
 # %%
 pairs = [(0, 1), (2, 3), (4, 5)]
 strips = np.stack([vae_latent.interpolate(rich, test_set.images[a], test_set.images[b], steps=10) for a, b in pairs])
-plot.interpolation_strip(strips, lesson.path("interpolation.png"), title="from one test digit to another")
+plot.interpolation_strip(strips, lesson.path("interpolation.png"),
+                         title="VAE: decoded codes on the line between two test digits' codes",
+                         row_labels=[f"test images {a} → {b}" for a, b in pairs])
 steps = np.abs(np.diff(strips, axis=1)).mean(axis=(2, 3, 4))
 print("mean pixel change per step:", steps.round(3))
 assert (steps.max(axis=1) < 0.5 * np.abs(strips[:, -1] - strips[:, 0]).mean(axis=(1, 2, 3))).all(), \
@@ -78,7 +80,7 @@ assert (steps.max(axis=1) < 0.5 * np.abs(strips[:, -1] - strips[:, 0]).mean(axis
 # %% [markdown]
 # ## Attribute vectors: "add a thick stroke"
 #
-# The course adds sunglasses to a face by adding, to the face's code, the difference
+# A VAE trained on faces adds sunglasses to a face by adding, to the face's code, the difference
 # between the mean code of faces with sunglasses and the mean code of faces without. We do
 # the same with stroke thickness. Within each digit class, the quarter of training images
 # with the most ink are "thick" and the quarter with the least are "thin"; the attribute
@@ -97,7 +99,8 @@ for digit in range(10):
 thickness = np.mean(vectors, axis=0)
 strengths = (-1.0, -0.5, 0.0, 0.5, 1.0, 1.5)
 shifted = vae_latent.add_attribute(rich, test_set.images[:8], thickness, strengths)
-plot.interpolation_strip(shifted, lesson.path("thickness_vector.png"), title="code + s * thickness, s = -1 ... 1.5")
+plot.interpolation_strip(shifted, lesson.path("thickness_vector.png"),
+                         title="VAE: decode(code + s * thickness), columns s = " + ", ".join(f"{s:g}" for s in strengths))
 ink_by_strength = vae_latent.ink(shifted.reshape(-1, *shifted.shape[2:])).reshape(8, len(strengths)).mean(axis=0)
 print("mean ink by strength:", dict(zip(strengths, ink_by_strength.round(1))))
 assert (np.diff(ink_by_strength) > 0).all(), "more of the vector, more ink"
@@ -116,5 +119,6 @@ tg.manual_seed(1)
 nll = {k: float(-iwae_bound(rich, digits, k).mean()) for k in (1, 10, 100, 1000)}
 print({f"K={k}": round(v, 2) for k, v in nll.items()})
 plot.loss_curves({"importance-weighted NLL (nats)": list(nll.values())}, lesson.path("nll_by_k.png"),
-                 xlabel="K = 1, 10, 100, 1000")
+                 xlabel="point 1, 2, 3, 4: K = 1, 10, 100, 1000 importance samples",
+                 ylabel="-log p(x) bound, nats per test digit", title="the importance-weighted bound tightens with K")
 assert nll[1] > nll[10] > nll[100] > nll[1000], "the bound tightens as K grows"

@@ -5,6 +5,7 @@ replies and events to descriptor 4, each message ending in a NUL byte. A Page op
 console errors, evaluates JavaScript and saves screenshots.
 """
 import base64
+import fcntl
 import json
 import os
 import select
@@ -30,8 +31,11 @@ class Browser:
         self.profile = tempfile.TemporaryDirectory()
 
         def descriptors_3_and_4():
-            os.dup2(to_browser_read, 3)
-            os.dup2(from_browser_write, 4)
+            # via copies above 9: a pipe end may itself be 3 or 4 (then dup2 onto itself would keep it
+            # close-on-exec, or the first dup2 would overwrite the other end)
+            reading, writing = (fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser_read, from_browser_write))
+            os.dup2(reading, 3)
+            os.dup2(writing, 4)
 
         self.process = subprocess.Popen(
             [executable, "--headless", "--remote-debugging-pipe", "--no-sandbox", "--disable-gpu",

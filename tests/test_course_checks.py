@@ -1,126 +1,64 @@
-"""The exercise checks: every check passes on tinygen's own answers, fails on a planted wrong one,
-reports stubs as still to do, and `tinygen check` says so with its exit code."""
+"""The exercise checks: every lesson has at least two; every check passes on the solutions (kept outside the
+package), fails on a planted wrong answer, and fails with a message (never a traceback) on the five bad
+answers a learner writes: one that raises, one of the wrong type, one of the other array kind (NumPy for a
+Tensor, a Tensor for NumPy), one that changes its input in place, one cut off from the gradient."""
+import importlib.util
+import json
 import types
 
-import numpy as np
 import pytest
 
 pytest.importorskip("hypothesis")
-import tinygen as tg
-import tinygen.functional as F
+from course_wrong_answers import (BAD_ANSWERS, BAD_CASES, CHECK_OF, LESSON_OF, PLANTED, SOLUTIONS, answers,
+                                  solution)
 from tinygen import cli
-from tinygen.course import solutions
+from tinygen.course import LESSONS_DIR, SOLUTIONS_DIR
 from tinygen.course.checks import CHECKS, check_functions, exercises_file, load_module, run_checks
 
-
-def answers(**replaced):
-    """The solutions, with some functions replaced by planted wrong ones."""
-    namespace = {name: getattr(solutions, name) for checks in CHECKS.values() for name in [c.function for c in checks]}
-    return types.SimpleNamespace(**{**namespace, **replaced})
-
-
-def _im2col_channels_first(x, k, s, p):
-    """Right windows, taps in (c, i, j) order instead of (i, j, c)."""
-    rows = solutions.im2col(x, k, s, p)
-    c = x.shape[1]
-    return rows.reshape(len(rows), k, k, c).transpose(0, 3, 1, 2).reshape(len(rows), -1)
-
-
-def _batch_norm_unbiased(x, gamma, beta, eps=1e-5):
-    axes = (0,) + tuple(range(2, x.ndim))
-    channel = (1, -1) + (1,) * (x.ndim - 2)
-    mean = x.mean(axis=axes, keepdims=True)
-    var = ((x - mean) ** 2).sum(axis=axes, keepdims=True) / (x.size // x.shape[1] - 1)
-    return gamma.reshape(*channel) * (x - mean) / F.sqrt(var + eps) + beta.reshape(*channel)
-
-
-def _cross_entropy_unstable(logits, labels):
-    one_hot = tg.tensor((np.arange(logits.shape[1]) == labels[:, None]).astype(logits.dtype))
-    return -(F.log(logits.exp() / logits.exp().sum(axis=1, keepdims=True)) * one_hot).sum(axis=1).mean()
-
-
-def _bce_through_sigmoid(logits, targets):
-    p = F.sigmoid(logits)
-    return -(targets * F.log(p) + (1 - targets) * F.log(1 - p)).mean()
-
-
-def _reparameterize_sigma_is_exp_logvar(mu, logvar):
-    return mu + logvar.exp() * tg.randn(*mu.shape, dtype=mu.dtype)
-
-
-def _penalty_without_create_graph(critic, real, fake, mix, weight=10.0):
-    points = tg.tensor((mix.reshape(-1, 1) * real + (1 - mix.reshape(-1, 1)) * fake).numpy(), requires_grad=True)
-    gradient, = tg.grad(critic(points).sum(), [points])
-    return weight * ((((gradient * gradient).sum(axis=1)).sqrt() - 1) ** 2).mean()
-
-
-def _penalty_one_norm_for_the_batch(critic, real, fake, mix, weight=10.0):
-    points = tg.tensor((mix.reshape(-1, 1) * real + (1 - mix.reshape(-1, 1)) * fake).numpy(), requires_grad=True)
-    gradient, = tg.grad(critic(points).sum(), [points], create_graph=True)
-    return weight * ((gradient * gradient).sum().sqrt() - 1) ** 2
-
-
-def _cd1_with_sampled_hidden_statistics(weight, b, c, v, lr, uniform_h, uniform_v):
-    sigmoid = lambda x: 1 / (1 + np.exp(-x))
-    h0 = (uniform_h < sigmoid(v @ weight.T + c)).astype(float)
-    v1 = (uniform_v < sigmoid(h0 @ weight + b)).astype(float)
-    h1 = sigmoid(v1 @ weight.T + c)
-    return weight + lr * (h0.T @ v - h1.T @ v1) / len(v), b + lr * (v - v1).mean(0), c + lr * (h0 - h1).mean(0)
-
-
-PLANTED = {
-    "conv_output_size": [lambda i, k, s, p, d: (i + 2 * p - k) // s + 1,         # forgets the dilation
-                         lambda i, k, s, p, d: (i + 2 * p - d * (k - 1) - 1) // s],  # forgets the +1
-    "im2col": [_im2col_channels_first,
-               lambda x, k, s, p: solutions.im2col(x, k, s, 0)],                     # ignores the padding
-    "insert_zeros": [lambda x, s: solutions.insert_zeros(np.asarray(x), s + 1) if s > 1 else x * 1,  # s zeros
-                     lambda x, s: np.kron(x, np.ones((s, s)))[:, :, :s * (x.shape[2] - 1) + 1, :s * (x.shape[3] - 1) + 1]],
-    "transposed_padding": [lambda k, p: p, lambda k, p: k - p],
-    "batch_norm": [_batch_norm_unbiased,
-                   lambda x, g, b, eps=1e-5: tg.tensor(solutions.batch_norm(x, g, b, eps).numpy())],  # no gradient
-    "cross_entropy": [_cross_entropy_unstable,
-                      lambda logits, labels: F.cross_entropy(logits, labels) * logits.shape[0]],  # sums
-    "bce_with_logits": [_bce_through_sigmoid,
-                        lambda z, t: F.binary_cross_entropy_with_logits(z, 1 - t)],  # target flipped
-    "reparameterize": [_reparameterize_sigma_is_exp_logvar,
-                       lambda mu, logvar: mu + (0.5 * logvar).exp()],  # no noise at all
-    "discriminator_loss": [lambda r, f: solutions.discriminator_loss(f, r),  # real and fake swapped
-                           lambda r, f: -(F.log(F.sigmoid(r)) + F.log(1 - F.sigmoid(f))).mean()],  # overflows
-    "generator_loss": [lambda f: -F.binary_cross_entropy_with_logits(f, f * 0),  # the minimax loss
-                       lambda f: -F.log(F.sigmoid(f)).mean()],  # -log of a saturated sigmoid: infinite
-    "gradient_penalty": [_penalty_without_create_graph, _penalty_one_norm_for_the_batch],
-    "q_sample": [lambda x0, ab, noise: solutions.q_sample(x0, ab ** 2, noise),            # variances as scales
-                 lambda x0, ab, noise: solutions.q_sample(x0, np.full_like(ab, ab[0]), noise)],  # one abar for all
-    "ddim_step": [lambda x, eps, ab, prev: solutions.ddim_step(x, eps, prev, ab),           # times swapped
-                  lambda x, eps, ab, prev: x * np.sqrt(prev / ab)],                         # forgets the noise
-    "guided_prediction": [lambda c, u, w: c * (1 - w) + u * w,                              # toward nothing
-                          lambda c, u, w: c + u * w],
-    "flow_matching_pair": [lambda x0, noise, t: (solutions.flow_matching_pair(x0, noise, 1 - t)[0], noise - x0),
-                           lambda x0, noise, t: (solutions.flow_matching_pair(x0, noise, t)[0], x0 - noise)],
-    "cd1_update": [_cd1_with_sampled_hidden_statistics,
-                   lambda w, b, c, v, lr, uh, uv: tuple(a - lr * (e - a) / lr for a, e in
-                                                        zip((w, b, c), solutions.cd1_update(w, b, c, v, lr, uh, uv)))],
-}
-LESSON_OF = {check.function: lesson for lesson, checks in CHECKS.items() for check in checks}
-
-
-def test_every_check_has_planted_wrong_answers():
+def test_every_lesson_has_at_least_two_exercises_with_planted_wrong_answers():
+    lessons = sorted(path.name[:2] for path in LESSONS_DIR.glob("[0-9][0-9]_*.py"))
+    assert lessons and all(len(CHECKS.get(lesson, [])) >= 2 for lesson in lessons), lessons
     assert set(PLANTED) == set(LESSON_OF)
+    for lesson in CHECKS:  # the exercise file is named after its lesson, so the site links the right one
+        assert exercises_file(lesson).stem == next(LESSONS_DIR.glob(f"{lesson}_*.py")).stem
+
+
+def test_the_solutions_are_not_in_the_package():
+    assert importlib.util.find_spec("tinygen.course.solutions") is None
+    assert SOLUTIONS_DIR.name == "solutions" and "tinygen" not in SOLUTIONS_DIR.parts[-2:]
 
 
 @pytest.mark.parametrize("lesson", sorted(CHECKS))
 def test_solutions_pass_every_check(lesson):
-    outcomes = check_functions(lesson, solutions)
+    outcomes = check_functions(lesson, SOLUTIONS[lesson])
     assert [o.status for o in outcomes] == ["pass"] * len(outcomes), [o.message for o in outcomes]
 
 
 @pytest.mark.parametrize("function, variant", [(f, i) for f in sorted(PLANTED) for i in range(len(PLANTED[f]))])
 def test_each_check_fails_on_a_planted_wrong_answer(function, variant):
     lesson = LESSON_OF[function]
-    outcomes = {o.check.function: o for o in check_functions(lesson, answers(**{function: PLANTED[function][variant]}))}
+    outcomes = {o.check.function: o for o in check_functions(lesson, answers(lesson, **{function: PLANTED[function][variant]}))}
     assert outcomes[function].status == "fail"
-    assert outcomes[function].message
+    assert outcomes[function].message and "Traceback" not in outcomes[function].message
     assert all(o.status == "pass" for name, o in outcomes.items() if name != function)
+
+
+@pytest.mark.parametrize("function, bad", BAD_CASES)
+def test_a_bad_answer_is_a_fail_with_a_message_not_a_traceback(function, bad, capsys):
+    _, make, words = BAD_ANSWERS[bad]
+    lesson = LESSON_OF[function]
+    outcome, = [o for o in check_functions(lesson, answers(lesson, **{function: make(solution(function))}))
+                if o.check.function == function]
+    assert outcome.status == "fail", (bad, outcome.message)
+    assert words in outcome.message, outcome.message
+    assert "Traceback" not in outcome.message and "stopped on its answer" not in outcome.message, outcome.message
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_every_kind_of_bad_answer_is_tried_on_most_exercises():
+    tried = {bad: sum(b == bad for _, b in BAD_CASES) for bad in BAD_ANSWERS}
+    assert tried["raises"] == tried["wrong type"] == len(CHECK_OF) >= 32
+    assert min(tried.values()) >= 10, tried
 
 
 def test_stubs_are_reported_as_to_do(capsys):
@@ -135,8 +73,15 @@ def test_every_checked_function_has_a_stub_to_write(lesson):
     assert [o.status for o in check_functions(lesson, stubs)] == ["todo"] * len(CHECKS[lesson])
 
 
+def test_tinygens_own_function_is_not_an_answer():
+    import tinygen.functional as F
+    outcome, _ = check_functions("06", types.SimpleNamespace(log_softmax=F.log_softmax,
+                                                             cross_entropy=solution("cross_entropy")))
+    assert outcome.status == "fail" and "tinygen's own tinygen.functional.activations.log_softmax" in outcome.message
+
+
 def test_a_missing_function_fails_by_name():
-    outcome, = check_functions("05", types.SimpleNamespace())
+    outcome, _ = check_functions("05", types.SimpleNamespace())
     assert outcome.status == "fail" and "batch_norm" in outcome.message
 
 
@@ -150,14 +95,70 @@ def test_a_learners_file_is_checked_and_only_the_first_failure_gets_a_hint(tmp_p
     assert shown.count("hint:") == 1 and "raised ValueError" not in shown.split("FAIL  im2col")[0]
 
 
+def test_a_numpy_reparameterize_and_a_mutating_cd1_fail_without_a_traceback(tmp_path, capsys):
+    """The two answers the issue found crashing or passing the old checker."""
+    (tmp_path / "09_vae.py").write_text(
+        "import numpy as np\n\ndef reparameterize(mu, logvar):\n"
+        "    return mu.numpy() + np.exp(logvar.numpy() / 2) * np.random.normal(size=mu.shape)\n\n"
+        "def gaussian_kl(mu, logvar):\n    raise NotImplementedError\n")
+    (tmp_path / "15_rbm.py").write_text(
+        "from importlib.util import module_from_spec, spec_from_file_location\n"
+        f"spec = spec_from_file_location('s', {str(SOLUTIONS_DIR / '15_rbm.py')!r})\n"
+        "right = module_from_spec(spec); spec.loader.exec_module(right)\nfree_energy = right.free_energy\n\n"
+        "def cd1_update(weight, b, c, v, lr, uh, uv):\n"
+        "    new = right.cd1_update(weight, b, c, v, lr, uh, uv)\n    weight += 1\n    return new\n")
+    for lesson, words in (("09", "FAIL  reparameterize: reparameterize(mu = [0.5, -1.0, 2.0]"),
+                          ("15", "FAIL  cd1_update: cd1_update on")):
+        with pytest.raises(SystemExit):
+            cli.main(["check", lesson, "--exercises", str(tmp_path)])
+        captured = capsys.readouterr()
+        assert words in captured.out and "Traceback" not in captured.out + captured.err
+    assert "returned a NumPy array where a tinygen Tensor belongs" in run_checks_output("09", tmp_path, capsys)
+    assert "changed its argument weight in place" in run_checks_output("15", tmp_path, capsys)
+
+
+def run_checks_output(lesson, folder, capsys):
+    run_checks(lesson, exercises_dir=folder)
+    return capsys.readouterr().out
+
+
+def test_json_gives_one_object_per_function(capsys, tmp_path):
+    (tmp_path / "11_gan.py").write_text("def discriminator_loss(r, f):\n    return 0\n\n"
+                                        "def generator_loss(f):\n    raise NotImplementedError\n")
+    with pytest.raises(SystemExit):
+        cli.main(["check", "11", "--exercises", str(tmp_path), "--json"])
+    lines = capsys.readouterr().out.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [(r["function"], r["status"], r["passed"]) for r in records] == [
+        ("discriminator_loss", "fail", False), ("generator_loss", "todo", False)]
+    assert "returned the number 0 where a tinygen Tensor belongs" in records[0]["message"] and records[0]["hint"] and records[1]["lesson"] == "11"
+
+
+def test_check_all_sums_up_the_course(capsys):
+    cli.main(["check", "--all", "--solutions"])  # returns: every check passes
+    shown = capsys.readouterr().out
+    assert f"the course: {len(CHECK_OF)} of {len(CHECK_OF)} checks pass in {len(CHECKS)} lessons" in shown
+    with pytest.raises(SystemExit) as done:
+        cli.main(["check", "--all", "--json"])  # the stubs: every function to do
+    assert done.value.code == 1
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(records) == len(CHECK_OF) and {r["status"] for r in records} == {"todo"}
+
+
 def test_command_line_exit_codes(capsys, tmp_path):
     with pytest.raises(SystemExit) as done:
         cli.main(["check", "3"])
     assert done.value.code == 1
     cli.main(["check", "03", "--solutions"])  # returns: every check passes
     assert "2 of 2 checks pass" in capsys.readouterr().out
+    cli.main(["check", "03", "--solutions", str(SOLUTIONS_DIR)])
+    assert "2 of 2 checks pass" in capsys.readouterr().out
+    (tmp_path / "05_batchnorm.py").write_text("def batch_norm(x, gamma, beta, eps=1e-5:\n    return x\n")
     for argv, message in ((["check", "04", "--exercises", str(tmp_path)], "no exercises for lesson 04"),
-                          (["check", "02"], "lesson 02 has no exercise checks")):
+                          (["check", "05", "--exercises", str(tmp_path)], "05_batchnorm.py does not load: SyntaxError"),
+                          (["check", "04", "--solutions", str(tmp_path / "withheld")], "no solutions folder"),
+                          (["check", "99"], "lesson 99 has no exercise checks"),
+                          (["check"], "name a lesson"), (["check", "03", "--all"], "not both")):
         with pytest.raises(SystemExit) as done:
             cli.main(argv)
         assert done.value.code == 2 and message in capsys.readouterr().err

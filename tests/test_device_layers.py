@@ -38,6 +38,9 @@ LAYERS = {
     "MaxPool2d": (lambda: nn.MaxPool2d(3, 2, 1), (2, 2, 5, 5)),
     "Upsample": (lambda: nn.Upsample(scale_factor=2), (2, 2, 3, 3)),
     "Embedding": (lambda: _EmbeddedSigns(), (4, 3)),
+    "GroupNorm": (lambda: nn.GroupNorm(2, 4), (3, 4, 2, 3)),
+    "SiLU": (nn.SiLU, (3, 4)),
+    "SelfAttention2d": (lambda: nn.SelfAttention2d(4, groups=2), (2, 4, 3, 2)),
 }
 
 

@@ -112,6 +112,12 @@ CASES = [
     ("permute", lambda a: F.permute(a, 2, 0, 1) ** 2, [(2, 3, 4)], None),
     ("std", lambda a: F.std(a, axis=0, ddof=1), [(4, 3)], None),
     ("argmax", lambda a: a * F.argmax(a, axis=1, keepdims=True) + a.argmax(), [(3, 4)], None),
+    # the diffusion U-Net's pieces (issue 23)
+    ("group_norm", lambda x, w, b: F.group_norm(x, 2, w, b), [(2, 4, 3, 2), (4,), (4,)], None),
+    ("silu", lambda a: F.silu(a), [(4, 5)], None),
+    ("scaled_dot_product_attention", lambda q, k, v: F.scaled_dot_product_attention(q, k, v),
+     [(2, 3, 4), (2, 5, 4), (2, 5, 2)], None),
+    ("timestep_embedding", lambda a: F.timestep_embedding(tg.tensor([0, 3, 999]), 5) * a, [(3, 5)], None),
 ]
 NOT_ARRAY_OPS = {"conv_output_size", "conv_transpose_output_size"}  # arithmetic on Python ints only
 

@@ -35,18 +35,41 @@ def group_shapes(draw):
 
 
 @settings(max_examples=15)  # each example runs a second-order finite-difference check
-@given(data=st.data(), shape_groups=group_shapes(), affine=st.booleans())
-def test_group_norm_gradients(data, shape_groups, affine):
+@given(data=st.data(), shape_groups=group_shapes(), affine=st.booleans(), channels_last=st.booleans())
+def test_group_norm_gradients(data, shape_groups, affine, channels_last):
+    """channels_last: x arrives as a (N, H, W, C) array seen as (N, C, H, W), as a convolution leaves it."""
     shape, groups = shape_groups
     x = data.draw(values(shape))
     group_size = shape[1] // groups * shape[2] * shape[3]
     # a nearly constant group makes 1/sqrt(var + eps) too steep for finite differences (a one-value group is exact: 0)
     assume(group_size == 1 or np.all(x.reshape(shape[0], groups, -1).std(axis=-1) > 0.2))
+    layout = (lambda x: x.permute(0, 3, 1, 2)) if channels_last else (lambda x: x)
+    x = x.transpose(0, 2, 3, 1) if channels_last else x
     if affine:
-        fn = lambda x, w, b: F.group_norm(x, groups, w, b)
+        fn = lambda x, w, b: F.group_norm(layout(x), groups, w, b)
         check(fn, x, data.draw(values(shape[1:2])), data.draw(values(shape[1:2])))
     else:
-        check(lambda x: F.group_norm(x, groups), x)
+        check(lambda x: F.group_norm(layout(x), groups), x)
+
+
+def test_group_norm_is_the_same_in_every_memory_order():
+    rng = np.random.default_rng(5)
+    padded = rng.standard_normal((3, 7, 6, 8)).astype(np.float32)
+    cropped = padded[:, 1:6, 1:5]  # (N, H, W, C) with uneven pixel strides, as col2im's cropped output
+    layouts = [np.ascontiguousarray(cropped.transpose(0, 3, 1, 2)), cropped.transpose(0, 3, 1, 2),
+               np.ascontiguousarray(cropped).transpose(0, 3, 1, 2)]
+    upstream = rng.standard_normal((3, 8, 5, 4)).astype(np.float32)
+    results = []
+    for array in layouts:
+        x = tg.Tensor(array, requires_grad=True)  # Tensor keeps the memory order (tg.tensor copies, as torch.tensor)
+        assert x.data.strides == array.strides
+        weight, bias = tg.tensor(np.linspace(-1, 2, 8, dtype=np.float32), requires_grad=True), tg.ones(8)
+        y = F.group_norm(x, 4, weight, bias)
+        (y * tg.tensor(upstream)).sum().backward()
+        results.append((y.numpy(), x.grad.numpy(), weight.grad.numpy()))
+    for other in results[1:]:
+        for expected, got in zip(results[0], other):
+            np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("shape, groups", [((2, 6, 4, 4), 3), ((2, 4, 1, 1), 4), ((1, 4, 2, 1), 4), ((3, 4, 5, 2), 1), ((2, 4, 7), 2)])

@@ -19,18 +19,20 @@ def png(path):
     return pixels.shape, pixels
 
 
-def mosaic_size(count, ncols, side, pad=1, title=False):
-    """The documented PNG size: cells of ``side`` pixels magnified by 84 // side, ``pad`` pixels between."""
+def mosaic_size(count, ncols, side, pad=1, title=False, labels=False):
+    """The documented PNG size: cells of ``side`` pixels magnified by 84 // side, ``pad`` pixels between,
+    30 pixels for a title on top, 150 for row labels on the left."""
     scale = max(1, 84 // side)
     rows = -(-count // ncols)
-    return (rows * (side + pad) + pad) * scale + (30 if title else 0), (ncols * (side + pad) + pad) * scale
+    return ((rows * (side + pad) + pad) * scale + (30 if title else 0),
+            (ncols * (side + pad) + pad) * scale + (150 if labels else 0))
 
 
-def cell_centre(row, col, side, pad=1, title=False):
+def cell_centre(row, col, side, pad=1, title=False, labels=False):
     scale = max(1, 84 // side)
     step = (side + pad) * scale
-    top = 30 if title else 0
-    return top + pad * scale + row * step + side * scale // 2, pad * scale + col * step + side * scale // 2
+    top, left = (30 if title else 0), (150 if labels else 0)
+    return top + pad * scale + row * step + side * scale // 2, left + pad * scale + col * step + side * scale // 2
 
 
 def one_white_image(count, white, side=28):
@@ -67,10 +69,36 @@ def test_reconstructions_show_originals_above_reconstructions(tmp_path):
     originals = np.zeros((12, 1, 28, 28), dtype=np.float32)
     path = plot.reconstructions(originals, originals + 1.0, tmp_path / "sub" / "recon.png", n=5)
     shape, pixels = png(path)
-    assert shape == mosaic_size(10, 5, 28, title=True)
+    assert shape == mosaic_size(10, 5, 28, labels=True)
     for col in range(5):
-        assert pixels[cell_centre(0, col, 28, title=True)] == pytest.approx(0.0, abs=0.02)
-        assert pixels[cell_centre(1, col, 28, title=True)] == pytest.approx(1.0, abs=0.02)
+        assert pixels[cell_centre(0, col, 28, labels=True)] == pytest.approx(0.0, abs=0.02)
+        assert pixels[cell_centre(1, col, 28, labels=True)] == pytest.approx(1.0, abs=0.02)
+    assert pixels[:, :150].min() < 0.5, "the rows are labelled in the left margin"
+
+
+def test_row_labels_are_written_beside_their_rows_and_must_match_the_rows(tmp_path):
+    images = one_white_image(6, 0)
+    shape, pixels = png(plot.image_grid(images, tmp_path / "g.png", ncols=3, title="t", row_labels=["one", "two"]))
+    assert shape == mosaic_size(6, 3, 28, title=True, labels=True)
+    row_height = (shape[0] - 30) // 2
+    for row in range(2):   # dark text in the margin beside each row, white elsewhere in the margin
+        band = pixels[30 + row * row_height: 30 + (row + 1) * row_height, :150]
+        assert band.min() < 0.5
+    assert pixels[cell_centre(0, 0, 28, title=True, labels=True)] == pytest.approx(1.0, abs=0.02)
+    with pytest.raises(ValueError, match=r"one label per row of the grid \(2\), got 3"):
+        plot.image_grid(images, tmp_path / "x.png", ncols=3, row_labels=["a", "b", "c"])
+
+
+def test_latent_scatters_draw_one_panel_per_code_set_with_one_legend(tmp_path):
+    codes = np.random.default_rng(0).normal(size=(30, 2))
+    labels = np.arange(30) % 3
+    one = png(plot.latent_scatter(codes, labels, tmp_path / "one.png"))[0]
+    two = png(plot.latent_scatters({"a": codes, "b": -codes}, labels, tmp_path / "two.png", legend_title="digit"))[0]
+    assert two[0] == one[0] and two[1] == 2 * one[1]
+    with pytest.raises(ValueError, match="panels must be a non-empty dict"):
+        plot.latent_scatters({}, labels, tmp_path / "x.png")
+    with pytest.raises(ValueError, match=r"labels must have shape \(10,\)"):
+        plot.latent_scatters({"a": codes[:10]}, labels, tmp_path / "x.png")
 
 
 def test_reconstructions_refuse_images_of_different_sizes(tmp_path):
@@ -162,3 +190,12 @@ def test_importable_and_usable_without_a_display(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "0"  # no figure left open
     assert (tmp_path / "x.png").stat().st_size > 0
+
+
+def test_image_grid_colours_values_through_a_colour_map(tmp_path):
+    images = np.zeros((2, 1, 28, 28), dtype=np.float32)
+    images[1] = 1.0
+    path = plot.image_grid(images, tmp_path / "signed.png", ncols=2, cmap="RdBu_r")
+    rgb = imread(path)[..., :3]
+    low, high = rgb[cell_centre(0, 0, 28)], rgb[cell_centre(0, 1, 28)]
+    assert low[2] > low[0] + 0.2 and high[0] > high[2] + 0.2, "0 is blue and 1 is red in RdBu_r"

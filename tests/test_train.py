@@ -11,7 +11,8 @@ from tinygen import optim
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset, load_dataset
 from tinygen.models import Autoencoder
-from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.finite import NotFinite
+from tinygen.train import CHECKPOINT_NAME, fit
 from tinygen.trainer import GradientTrainer
 
 TRAIN_IMAGES, VAL_IMAGES, BATCH = 48, 16, 8  # 6 batches per epoch
@@ -142,7 +143,7 @@ def test_a_nan_loss_stops_the_run_and_keeps_the_last_good_checkpoint(digits, tmp
         if run.model.training and run.calls == 15:  # epoch 3, batch 3
             run.model.decoder[0].bias.data[...] = np.nan
 
-    with pytest.raises(LossNotFinite, match=r"loss became nan at epoch 3, batch 3 of 6.*last good checkpoint"):
+    with pytest.raises(NotFinite, match=r"loss became nan at epoch 3, batch 3 of 6.*last good checkpoint"):
         Run(digits, fail=poison).fit(5, out_dir=tmp_path)
     kept = load_checkpoint(tmp_path / CHECKPOINT_NAME)
     assert kept.epoch == 2

@@ -13,7 +13,8 @@ from tinygen import nn, optim
 from tinygen.autograd import Tensor
 from tinygen.checkpoint import load_checkpoint
 from tinygen.data import DataLoader, Dataset
-from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.finite import NotFinite
+from tinygen.train import CHECKPOINT_NAME, fit
 from tinygen.trainer import Trainer
 
 EPOCHS, BATCHES = 3, 4  # 4 batches of 6 an epoch
@@ -187,7 +188,7 @@ def test_a_nan_in_either_network_stops_before_its_update_and_keeps_the_last_good
         if trainer.steps == 10:  # epoch 3, batch 2
             next(getattr(trainer.model, network).parameters()).data[...] = np.nan
 
-    with pytest.raises(LossNotFinite, match=rf"loss_{network} became nan at epoch 3, batch 2 of 4.*"
+    with pytest.raises(NotFinite, match=rf"loss_{network} became nan at epoch 3, batch 2 of 4.*"
                                             "last good checkpoint .* was kept"):
         run_fit(tmp_path, epochs=5, poison=poison)
     kept = load_checkpoint(tmp_path / CHECKPOINT_NAME)
@@ -200,7 +201,7 @@ def test_a_nan_before_any_checkpoint_does_not_claim_one_was_kept(tmp_path):
         trainer.model.b.weight.data[...] = np.nan
 
     (tmp_path / CHECKPOINT_NAME).write_bytes(b"an earlier run's file")
-    with pytest.raises(LossNotFinite, match="no checkpoint of this run was written yet"):
+    with pytest.raises(NotFinite, match="no checkpoint of this run was written yet"):
         run_fit(tmp_path, poison=poison)
 
 

@@ -47,6 +47,13 @@ def test_time_and_label_change_the_output_and_a_scalar_time_step_is_every_image_
         assert not np.allclose(unet(x, 5).numpy(), base, atol=1e-6)
 
 
+def test_input_gradient_by_finite_differences_to_second_order():
+    unet = UNet(base_channels=4, channel_mults=(1, 2), groups=2, num_classes=2).to(np.float64)
+    x = tg.tensor(np.random.default_rng(3).standard_normal((2, 1, 4, 2)), requires_grad=True)
+    fn = lambda x: unet(x, np.array([3, 700]), np.array([1, 2]))
+    assert tg.gradcheck(fn, [x]) and tg.gradgradcheck(fn, [x])
+
+
 @pytest.mark.parametrize("settings", [
     {"attention": True},
     {"attention": False, "num_classes": 10},

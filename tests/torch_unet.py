@@ -46,14 +46,6 @@ def unet_class(torch):
             mixed = F.scaled_dot_product_attention(self.query(rows), self.key(rows), self.value(rows))
             return x + self.out(mixed).transpose(1, 2).reshape(x.shape)
 
-    class Upsample(nn.Module):
-        def __init__(self, channels):
-            super().__init__()
-            self.conv = nn.Conv2d(channels, channels, 3, padding=1)
-
-        def forward(self, x):
-            return self.conv(F.interpolate(x, scale_factor=2, mode="nearest"))
-
     class UNet(nn.Module):
         def __init__(self, in_channels=1, base_channels=32, channel_mults=(1, 2, 2), num_res_blocks=1, time_dim=None,
                      num_classes=None, attention=True, groups=8):
@@ -82,7 +74,7 @@ def unet_class(torch):
                                                             groups) for i in range(num_res_blocks)]))
                 channels = width
                 if level > 0:
-                    self.upsample.append(Upsample(width))
+                    self.upsample.append(nn.ConvTranspose2d(width, width, 4, stride=2, padding=1))
             self.norm_out = nn.GroupNorm(groups, channels)
             self.conv_out = nn.Conv2d(channels, in_channels, 3, padding=1)
 

@@ -1,6 +1,19 @@
-"""``python -m tinygen ...``: the command line (see tinygen/cli.py)."""
+"""``python -m tinygen ...`` and the ``tinygen`` script: the command line (tinygen/cli.py).
+
+The command line's modules (every model's recipe among them) take most of a second to import; a
+Ctrl-C in that time ends quietly too, with exit code 130.
+"""
 import sys
 
-from tinygen.cli import main
 
-sys.exit(main())
+def run():
+    try:
+        from tinygen.cli import main
+    except KeyboardInterrupt:
+        print("tinygen: interrupted while starting; nothing was done", file=sys.stderr)
+        return 130
+    return main()
+
+
+if __name__ == "__main__":
+    sys.exit(run())

@@ -11,7 +11,8 @@ What the file holds (every entry a plain array, so ``numpy.load(allow_pickle=Fal
 
 Nothing is lost: the file is written to a temporary file in the same folder and renamed over the
 old one (``os.replace`` is atomic), so a crash mid-write leaves the previous checkpoint whole.
-Loading verifies the checksum, then refuses a checkpoint made for another model by name.
+Nothing is NaN: a state holding a NaN or an infinity is neither written nor loaded (``NotFinite``
+names the entry). Loading verifies the checksum, then refuses a checkpoint made for another model by name.
 """
 import hashlib
 import json
@@ -25,6 +26,7 @@ import numpy
 
 from tinygen import backend
 from tinygen.autograd import Tensor
+from tinygen.finite import NotFinite, first_not_finite
 
 FORMAT_VERSION = 2
 _MODEL, _OPTIM = "model/", "optim/"
@@ -60,10 +62,17 @@ def save_checkpoint(path, model, optimizer=None, epoch=0, config=None, extra=Non
     for name, each in _named_optimizers(optimizer).items():
         optimizer_arrays, meta["optimizers"][name] = _split_optimizer_state(name, each)
         arrays.update(optimizer_arrays)
+    _refuse_not_finite(arrays, "save_checkpoint refuses to write a state that is not finite")
     arrays["meta"] = numpy.array(_to_json(meta, "config/extra"))
     arrays["sha256"] = numpy.array(_digest(arrays))
     _write_atomically(path, arrays)
     return path
+
+
+def _refuse_not_finite(arrays, why):
+    found = first_not_finite(arrays.items())
+    if found is not None:
+        raise NotFinite(*found, detail=why)
 
 
 def _host(value):
@@ -125,7 +134,7 @@ def _write_atomically(path, arrays):
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        os.unlink(temporary)
+        temporary.unlink(missing_ok=True)  # a Ctrl-C may land before the file was made
         raise
 
 
@@ -134,7 +143,7 @@ def load_checkpoint(path, model=None, optimizer=None, expected_model=None):
     """Read the checkpoint at ``path``; load its state into ``model`` and ``optimizer`` when given.
 
     ``optimizer`` is one Optimizer or a dict {name: Optimizer}, as it was saved.
-    Refused with a ValueError that says why: a truncated or corrupted file, a checksum that does not
+    Refused with a ValueError that says why: an entry that is not finite (``NotFinite``), a truncated or corrupted file, a checksum that does not
     match (tampered), a checkpoint for another model (``expected_model`` is the registry name the
     config must hold; ``model`` must be of the saved class and accept every saved key and shape) or
     for another optimizer. The RNG state is returned, not applied: ``backend.set_rng_state`` does that.
@@ -144,6 +153,8 @@ def load_checkpoint(path, model=None, optimizer=None, expected_model=None):
         raise FileNotFoundError(f"no checkpoint at {path}")
     arrays = _read_verified(path)
     meta = json.loads(str(arrays.pop("meta")))
+    _refuse_not_finite(arrays, f"checkpoint {path} holds a state that is not finite and is refused (the run "
+                       "that wrote it had diverged: train it again, with a lower learning rate)")
     if meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"checkpoint {path} has format version {meta.get('format_version')!r}; this tinygen "
                          f"reads version {FORMAT_VERSION}")

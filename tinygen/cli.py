@@ -12,8 +12,10 @@
     tinygen lessons                               the numbered lessons, one line each
 
 This file only parses: every command is a function in tinygen/commands.py, and everything specific
-to a model is its recipe's (tinygen/models/recipe.py). A mistake in the arguments ends with a message
-that says what to do, and exit code 2; a training run that diverges ends with exit code 1.
+to a model is its recipe's (tinygen/models/recipe.py). Nothing ends in a traceback (tinygen/console.py):
+a mistake in the arguments ends with a message that says what to do and exit code 2; a training run
+that diverges, or a disk that refuses, with exit code 1; Ctrl-C with 130. TINYGEN_DEBUG=1 shows the
+traceback.
 """
 import argparse
 import ast
@@ -22,12 +24,12 @@ from functools import partial
 from pathlib import Path
 
 from tinygen import commands
+from tinygen.console import run_command
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
 from tinygen.models.recipe import TRAINING_DEFAULTS
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "lessons"
-USAGE_ERROR, DIVERGED, INTERRUPTED = 2, 1, 130
 
 
 # --- argument types ----------------------------------------------------------------------------
@@ -151,8 +153,8 @@ def _add_train(subparsers):
                        "checkpoint, metrics and figures are removed first)")
     train.add_argument("--backend", choices=["numpy", "cupy"], default="numpy", help="default numpy")
     train.add_argument("--checkpoint-every", type=positive_int, default=1, help="epochs between checkpoints")
-    train.add_argument("--no-progress", action="store_true", help="no progress bar (also off when not a "
-                       "terminal or when CI=true)")
+    train.add_argument("--no-progress", action="store_true", help="no progress bar, and no progress lines (off "
+                       "a terminal, or with CI=true, a line every 10 s stands in for the bar)")
     train.set_defaults(run=commands.command_train)
 
 
@@ -257,22 +259,18 @@ def _asks_model_help(argv):
 
 
 def main(argv=None):
+    """Run ``tinygen ARGV``; returns the exit code (argparse's own mistakes exit 2 through SystemExit)."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if _asks_model_help(argv):
         print(model_settings_help(argv[1]))
         return 0
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except (commands.UsageError, ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError) as error:
-        parser.exit(USAGE_ERROR, f"tinygen {args.command}: error: {error}\n")
-    except commands.Diverged as error:
-        parser.exit(DIVERGED, f"tinygen {args.command}: {error}\n")
-    except KeyboardInterrupt:
-        advice = "; continue with the same command and --resume" if args.command == "train" else ""
-        parser.exit(INTERRUPTED, f"tinygen {args.command}: interrupted{advice}\n")
-    return 0
+    program = ["tinygen"]  # becomes "tinygen COMMAND" once the command is known, for the messages
+
+    def work():
+        args = build_parser().parse_args(argv)
+        program[0] = f"tinygen {args.command}"
+        return args.run(args)
+    return run_command(work, lambda: program[0])
 
 
 if __name__ == "__main__":

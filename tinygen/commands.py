@@ -1,7 +1,9 @@
 """What each command of ``tinygen`` does, for any model: every model-specific step is its recipe's.
 
 The parser lives in tinygen/cli.py; these functions take its parsed arguments. A mistake of the user
-(a name, a file, a setting) is a ``UsageError``: one message, exit code 2, never a traceback.
+(a name, a file, a setting) is a ``UsageError``: one message, exit code 2, never a traceback
+(tinygen/console.py turns every failure into one line). A model whose samples or metrics come out
+NaN or infinite is refused (``NotFinite``, exit code 1), never reported as a result.
 """
 import inspect
 import json
@@ -10,10 +12,13 @@ from pathlib import Path
 from tinygen import backend
 from tinygen.backend import numpy  # host arrays: files and pictures
 from tinygen.checkpoint import load_checkpoint, save_checkpoint
+from tinygen.console import UsageError
 from tinygen.data import DataLoader, describe_datasets
+from tinygen.finite import NotFinite, require_finite
 from tinygen.models import RECIPES, RunData, get_recipe
 from tinygen.models.recipe import check_data
-from tinygen.train import CHECKPOINT_NAME, LossNotFinite, fit
+from tinygen.progress import heartbeat
+from tinygen.train import CHECKPOINT_NAME, Interrupted, fit
 from tinygen.weights import load_safetensors, save_safetensors
 EVAL_BATCH = 500
 SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
@@ -23,20 +28,38 @@ SAMPLING_OPTIONS = ("sampler", "steps", "guidance")   # `sample --OPTION`: keywo
 RUN_OUTPUTS = (CHECKPOINT_NAME, "metrics.json", "metrics.csv", "*.png")  # what --overwrite clears
 
 
-class UsageError(Exception):
-    """A mistake on the command line: printed as one message, exit code 2."""
-
-
-class Diverged(Exception):
-    """A trained value became NaN or infinite: printed as one message, exit code 1."""
+RETRAIN = "the run's weights are not fit to use: train it again with a lower learning rate"
 
 
 # --- train ------------------------------------------------------------------------------------
 def command_train(args):
     recipe = get_recipe(args.model)
     out = Path(args.out or f"runs/{args.model}")
+    try:
+        model, run, history = train(args, recipe, out)
+    except Interrupted as stop:
+        raise Interrupted(f"{stop}; to continue, run the same command with --resume") from None
+    except KeyboardInterrupt:  # before the loop had begun
+        kept = (f"{out / CHECKPOINT_NAME} is as it was: resume with the same command" if args.resume else
+                "nothing was saved, so there is nothing to resume: run the command again to start")
+        raise KeyboardInterrupt(f"interrupted before training began; {kept}") from None
+    print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
+    if recipe.figures is not None and figures_possible():
+        try:
+            paths = recipe.figures(model, run, history)
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"interrupted while drawing the figures; the trained run is saved in "
+                                    f"{out / CHECKPOINT_NAME}") from None
+        print("figures:    " + ", ".join(str(path) for path in paths))
+
+
+def train(args, recipe, out):
+    """(model, RunData, history) of the run the command line asks for, trained by ``fit``."""
     settings = training_settings(args, recipe, out)
-    backend.set_backend(args.backend)
+    try:
+        backend.set_backend(args.backend)
+    except RuntimeError as error:
+        raise UsageError(f"--backend {args.backend}: {error}") from None
     backend.manual_seed(settings["seed"])
     run = RunData(settings, args.data_dir, out)
     check_data(recipe, run.train)
@@ -48,16 +71,11 @@ def command_train(args):
     epoch_end = None if recipe.epoch_end is None else (lambda epoch: recipe.epoch_end(model, run, epoch))
     print(f"training {recipe.name} on {run.train.name} ({len(run.train)} train / {len(run.test)} test) "
           f"for {settings['epochs']} epochs into {out}")
-    try:
-        history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
-                      DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
-                      resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
-                      progress=False if args.no_progress else None, on_epoch_end=epoch_end)
-    except LossNotFinite as error:
-        raise Diverged(str(error)) from None
-    print(f"checkpoint: {out / CHECKPOINT_NAME}\nmetrics:    {out / 'metrics.json'}, {out / 'metrics.csv'}")
-    if recipe.figures is not None and figures_possible():
-        print("figures:    " + ", ".join(str(path) for path in recipe.figures(model, run, history)))
+    history = fit(trainer, DataLoader(run.train, settings["batch_size"], shuffle=True, seed=settings["seed"]),
+                  DataLoader(run.test, EVAL_BATCH), epochs=settings["epochs"], out_dir=out,
+                  resume=args.resume, config=settings, checkpoint_every=args.checkpoint_every,
+                  progress=False if args.no_progress else None, on_epoch_end=epoch_end)
+    return model, run, history
 
 
 def figures_possible():
@@ -79,16 +97,7 @@ def training_settings(args, recipe, out):
              "train_args": dict(args.train_arg) or None}
     checkpoint_path = out / CHECKPOINT_NAME
     if args.resume:
-        if not checkpoint_path.is_file():
-            raise UsageError(f"--resume: there is no checkpoint at {checkpoint_path}; start the run without "
-                             "--resume (or point --out at the run folder)")
-        saved = load_checkpoint(checkpoint_path, expected_model=args.model).config
-        given = resolved_like(recipe, given, saved)
-        for key, value in given.items():
-            if value is not None and value != saved.get(key):
-                raise UsageError(f"--resume keeps the run's settings: {key} was {saved.get(key)!r}, "
-                                 f"the command line says {value!r}; drop the option or start a new run")
-        return {**saved, "epochs": args.epochs or saved["epochs"]}
+        return resumed_settings(args, recipe, given, checkpoint_path)
     if checkpoint_path.is_file() and not args.overwrite:
         raise UsageError(f"{out} already holds a run ({checkpoint_path}); add --resume to continue it, "
                          "--overwrite to start it again, or choose another --out")
@@ -98,6 +107,29 @@ def training_settings(args, recipe, out):
     settings["model_args"] = checked(recipe.model_options, settings["model_args"])
     settings["train_args"] = checked(recipe.training_options, settings["train_args"])
     return settings
+
+
+def resumed_settings(args, recipe, given, checkpoint_path):
+    """The settings of the run in ``checkpoint_path``, which the command line may repeat but not change;
+    ``--epochs`` (more than the epochs done) is the only one it may raise."""
+    if args.overwrite:
+        raise UsageError("--resume continues the run and --overwrite starts it again: give one of them")
+    if not checkpoint_path.is_file():
+        raise UsageError(f"--resume: there is no checkpoint at {checkpoint_path}; start the run without "
+                         "--resume (or point --out at the run folder)")
+    checkpoint = load_checkpoint(checkpoint_path, expected_model=args.model)
+    saved, done = checkpoint.config, checkpoint.epoch
+    given = resolved_like(recipe, given, saved)
+    for key, value in given.items():
+        if value is not None and value != saved.get(key):
+            raise UsageError(f"--resume keeps the run's settings: {key} was {saved.get(key)!r}, "
+                             f"the command line says {value!r}; drop the option or start a new run")
+    epochs = args.epochs or saved["epochs"]
+    if epochs <= done:
+        asked = f"--epochs {epochs}" if args.epochs else f"its own {epochs} epochs"
+        raise UsageError(f"--resume: the run in {checkpoint_path.parent} has done {done} epochs already, so "
+                         f"{asked} would leave nothing to do; give --epochs {done + 1} or more to train on")
+    return {**saved, "epochs": epochs}
 
 
 def checked(resolve, given):
@@ -157,7 +189,11 @@ def command_evaluate(args):
         raise UsageError(f"model {recipe.name!r} has no evaluation")
     check_shape(recipe, run.test, run.settings)
     backend.manual_seed(args.seed)
-    metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
+    with heartbeat("evaluate"):
+        metrics = {name: float(value) for name, value in recipe.evaluate(model, run).items()}
+    bad = [name for name, value in metrics.items() if not numpy.isfinite(value)]
+    if bad:
+        raise NotFinite(bad[0], metrics[bad[0]], detail=f"evaluate refuses a metric that is not finite; {RETRAIN}")
     if args.json:
         print(json.dumps({"model": recipe.name, "dataset": run.dataset, "metrics": metrics}))
         return
@@ -214,12 +250,21 @@ def sampling_defaults():
 
 
 def draw_samples(recipe, model, n, labels, run, **sampling):
-    """``n`` samples as one host array, drawn SAMPLE_BATCH at a time so memory stays small."""
+    """``n`` samples as one host array, drawn SAMPLE_BATCH at a time so memory stays small.
+
+    Samples that are not finite (a model whose weights overflow in the forward pass) are refused.
+    """
     parts = []
-    for start in range(0, n, SAMPLE_BATCH):
-        count = min(SAMPLE_BATCH, n - start)
-        parts.append(recipe.sample(model, run, count, None if labels is None else labels[start:start + count],
-                                   **sampling))
+    try:
+        with heartbeat("sample"):
+            for start in range(0, n, SAMPLE_BATCH):
+                count = min(SAMPLE_BATCH, n - start)
+                part = recipe.sample(model, run, count, None if labels is None else labels[start:start + count],
+                                     **sampling)
+                require_finite([("samples", part)], owner=f"the samples of {recipe.name}")
+                parts.append(part)
+    except NotFinite as error:
+        raise error.at(None, None, RETRAIN) from None
     return numpy.concatenate(parts)
 
 
@@ -338,6 +383,8 @@ def command_import(args):
 
 # --- listing -----------------------------------------------------------------------------------
 def command_datasets(args):
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise UsageError(f"--data-dir {args.data_dir} is not a folder; give the folder that holds the IDX files")
     rows = describe_datasets(args.data_dir)
     width = max(len(name) for name, _, _ in rows)
     for name, available, where in rows:

@@ -9,17 +9,8 @@ A model family supplies one Trainer. The loop knows nothing else about the model
 
 ``GradientTrainer`` is the common case: one network, one optimizer, one loss to minimise.
 """
-import math
-
 from tinygen.autograd import Tensor
-
-
-class LossNotFinite(ValueError):
-    """A value the step needed became NaN or infinite: the update it would have driven was not applied."""
-
-    def __init__(self, name, value):
-        super().__init__(f"{name} became {value}")
-        self.name, self.value = name, value
+from tinygen.finite import finite_number
 
 
 class Trainer:
@@ -40,14 +31,11 @@ class Trainer:
 
     @staticmethod
     def finite(name, value):
-        """``value`` (a scalar Tensor or number) as a float; LossNotFinite when NaN or infinite.
+        """``value`` (a scalar Tensor or number) as a float; NotFinite when NaN or infinite.
 
         Call it before the update that the value drives, so a diverged step is never applied.
         """
-        number = float(value.item()) if isinstance(value, Tensor) else float(value)
-        if not math.isfinite(number):
-            raise LossNotFinite(name, number)
-        return number
+        return finite_number(name, value.item() if isinstance(value, Tensor) else value)
 
 
 class GradientTrainer(Trainer):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 LESSONS_DIR, EXERCISES_DIR = REPOSITORY / "lessons", REPOSITORY / "exercises"
+SOLUTIONS_DIR = REPOSITORY / "solutions"  # outside the package: a teacher may delete or withhold it
 
 
 def add_course_commands(subparsers):
@@ -35,12 +36,17 @@ def add_course_commands(subparsers):
         "check", help="check your answers to a lesson's exercises",
         description="Run the checks of lesson NN's exercises (exercises/NN_*.py) against tinygen's own "
         "functions: values, shapes, gradients, random inputs. Prints which pass, with a hint for the first "
-        "that fails; exit code 1 unless all pass.")
-    check.add_argument("lesson", type=lesson_number, metavar="NN", help="the lesson's number, e.g. 03")
-    check.add_argument("--solutions", action="store_true",
-                       help="check tinygen's own answers instead of yours (every check should pass)")
+        "that fails; exit code 1 unless all pass. --all checks every lesson and sums up the course.")
+    check.add_argument("lesson", type=lesson_number, metavar="NN", nargs="?", help="the lesson's number, e.g. 03")
+    check.add_argument("--all", action="store_true", help="check every lesson's exercises and sum up")
+    check.add_argument("--solutions", nargs="?", const=True, metavar="DIR",
+                       help="check the solutions instead of your answers (default DIR: the clone's solutions/; "
+                       "every check passes on them)")
     check.add_argument("--exercises", metavar="DIR", help="folder of your exercise files (default: the "
                        "repository's exercises/)")
+    check.add_argument("--json", action="store_true",
+                       help="one JSON object per function (lesson, function, status, passed, message, hint), "
+                       "for autograders")
     check.set_defaults(run=command_check)
 
 
@@ -76,8 +82,13 @@ def command_course_build(args):
 
 def command_check(args):
     try:
-        from tinygen.course.checks import run_checks
+        from tinygen.course.checks import run_all, run_checks
     except ImportError as error:
         raise ValueError(f"the checks need hypothesis ({error}); install it with pip install -e '.[course]'") from None
-    if not run_checks(args.lesson, solutions=args.solutions, exercises_dir=args.exercises):
+    if args.all == (args.lesson is not None):
+        raise ValueError("check: name one lesson (e.g. tinygen check 03) or --all, not both" if args.all
+                         else "check: name a lesson (e.g. tinygen check 03) or pass --all")
+    settings = {"solutions": args.solutions, "exercises_dir": args.exercises, "as_json": args.json}
+    passed = run_all(**settings) if args.all else run_checks(args.lesson, **settings)
+    if not passed:
         raise SystemExit(1)

@@ -13,12 +13,16 @@ import shutil
 from pathlib import Path
 
 import nbformat
-from matplotlib import image as mpimg
+from PIL import Image as PNG
 from tqdm import tqdm
 
 from tinygen.course import EXERCISES_DIR, LESSONS_DIR, site
 from tinygen.course.execute import execute
+from tinygen.course.kernel import figure_alt_text
 from tinygen.course.notebook import lesson_notebook
+
+
+THUMBNAIL_SCALE = 0.35  # of the lesson's first figure, for its card on the map
 
 
 def select_lessons(lessons_dir, numbers=None):
@@ -53,7 +57,7 @@ def build_course(out, quick=False, numbers=None, time_limit=600, lessons_dir=LES
         outcome = f"FAILED: {entry['error']}" if entry["error"] else "ok"
         tqdm.write(f"{lesson.stem:<34} {entry['seconds']:7.1f} s  {outcome}")
         entries[lesson.stem] = built[lesson.stem] = entry
-    site.write_index(out, entries)
+    site.write_index(out, entries, present=select_lessons(lessons_dir), exercises_dir=exercises_dir)
     return built
 
 
@@ -71,18 +75,21 @@ def build_lesson(lesson, out, quick, time_limit, exercises_dir):
     title, summary = site.title_and_summary(notebook)
     return {"name": name, "title": title, "summary": summary, "seconds": round(execution.seconds, 1),
             "mode": "quick" if quick else "full", "error": execution.error,
-            "thumbnail": _thumbnail(figures, out / "thumbnails" / f"{name}.png", out),
+            **_thumbnail(figures, out / "thumbnails" / f"{name}.png", out),
             "exercises": _copy_exercises(exercises, out)}
 
 
 def _thumbnail(figures, destination, out):
-    """A small copy of the lesson's first saved figure (path relative to ``out``), or None."""
+    """{"thumbnail": a small copy of the lesson's first saved figure (path relative to ``out``) or None,
+    "thumbnail_alt": that figure's title}."""
     pngs = sorted(figures.glob("*.png"), key=lambda p: (p.stat().st_mtime_ns, p.name)) if figures.is_dir() else []
     if not pngs:
-        return None
+        return {"thumbnail": None, "thumbnail_alt": None}
     destination.parent.mkdir(parents=True, exist_ok=True)
-    mpimg.thumbnail(str(pngs[0]), str(destination), scale=0.35)
-    return destination.relative_to(out).as_posix()
+    with PNG.open(pngs[0]) as image:
+        image.thumbnail((round(image.width * THUMBNAIL_SCALE), round(image.height * THUMBNAIL_SCALE)))
+        image.save(destination)
+    return {"thumbnail": destination.relative_to(out).as_posix(), "thumbnail_alt": figure_alt_text(pngs[0])}
 
 
 def _copy_exercises(exercises, out):

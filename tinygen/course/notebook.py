@@ -40,8 +40,8 @@ def exercises_markdown(exercises_path):
     exercises_path = Path(exercises_path)
     number = exercises_path.name[:2]
     parts = [f"## Exercises\n\nWrite these functions in `exercises/{exercises_path.name}`, then run "
-             f"`tinygen check {number}` to check them (`tinygen check {number} --solutions` shows the checks "
-             "passing on tinygen's own answers)."]
+             f"`tinygen check {number}` to check them: each check says PASS, or FAIL with what was wrong, for "
+             "which input, and a hint."]
     for name, docstring in exercise_tasks(exercises_path):
         parts.append(f"### `{name}`\n\n```text\n{docstring}\n```")  # as written: its formulas are plain text
     return "\n\n".join(parts)

@@ -19,7 +19,8 @@ from tinygen.functional.indexing import getitem, pad
 from tinygen.functional.linear import linear
 from tinygen.functional.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy,
                                        kl_normal, l1_loss, mse_loss, nll_loss)
-from tinygen.functional.norm import batch_norm, group_norm, layer_norm
+from tinygen.functional.group_norm import group_norm
+from tinygen.functional.norm import batch_norm, layer_norm
 from tinygen.functional.pooling import avg_pool2d, interpolate, max_pool2d
 from tinygen.functional.reduction import argmax, max, mean, min, std, sum, var
 from tinygen.functional.timestep import timestep_embedding

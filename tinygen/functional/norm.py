@@ -1,6 +1,6 @@
-"""Batch, layer and group normalization, as PyTorch's F.batch_norm, F.layer_norm and F.group_norm.
+"""Batch and layer normalization, as PyTorch's F.batch_norm and F.layer_norm.
 
-All three standardize with one Function, ``Normalize``; they differ in the axes it averages over.
+Both standardize with one Function, ``Normalize``; they differ in the axes it averages over.
 Batch norm, for (N, C) and (N, C, H, W) (any (N, C, ...)):
 
 Each channel c is normalized over every other axis (M values):
@@ -10,9 +10,7 @@ toward the batch's mean and unbiased variance: running = (1 - momentum) running 
 Evaluation uses the running estimates, so one sample's output no longer depends on its batch.
 Layer norm standardizes each sample over its last axes (``normalized_shape``), in training and
 evaluation alike, so a sample never depends on its batch: what a WGAN-GP critic needs.
-Group norm splits each sample's channels into groups and standardizes each group over its
-channels and pixels, then scales and shifts per channel: batch-independent like layer norm, and
-the U-Net's normalization (its batches are noisy images at mixed noise levels).
+Group norm (group_norm.py) uses Normalize too, where a second derivative is asked for.
 """
 from tinygen.autograd import Function, Tensor, as_tensor, is_grad_enabled
 from tinygen.backend import xp
@@ -132,34 +130,3 @@ def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):
         y = y * weight
     return y if bias is None else y + bias
 
-
-def group_norm(x, num_groups, weight=None, bias=None, eps=1e-5):
-    """y = (x - mean) / sqrt(var + eps) * weight + bias, mean and (biased) var over each group's channels and pixels.
-
-    Shapes: x (N, C, *) with C divisible by num_groups -> same; weight and bias (C,) or None.
-    The C channels split into num_groups consecutive groups of C / num_groups: 1 group is layer norm
-    over (C, *), C groups is instance norm.
-    """
-    x = as_tensor(x)
-    if x.ndim < 2:
-        raise ValueError(f"group_norm: input must have shape (N, C, *), got {x.shape}")
-    if x.dtype.kind != "f":
-        raise TypeError(f"group_norm: input must hold floating-point numbers, got dtype {x.dtype}")
-    channels = x.shape[1]
-    if isinstance(num_groups, bool) or not isinstance(num_groups, int) or num_groups < 1 or channels % num_groups:
-        raise ValueError(f"group_norm: num_groups must be a positive int dividing the {channels} channels of "
-                         f"input shape {x.shape}, got {num_groups!r}")
-    for name, tensor in (("weight", weight), ("bias", bias)):
-        if tensor is not None and (not isinstance(tensor, Tensor) or tensor.shape != (channels,)
-                                   or tensor.dtype != x.dtype):
-            raise ValueError(f"group_norm: {name} must be a {x.dtype} Tensor of shape ({channels},), one value per "
-                             f"channel, got {getattr(tensor, 'shape', type(tensor).__name__)} "
-                             f"{getattr(tensor, 'dtype', '')}")
-    if not eps > 0:
-        raise ValueError(f"group_norm: eps must be positive, got {eps}")
-    grouped = x.reshape(x.shape[0], num_groups, -1)  # a view: each group's channels are consecutive
-    y = Normalize((2,), eps)(grouped).reshape(x.shape)
-    channel_shape = (1, channels) + (1,) * (x.ndim - 2)
-    if weight is not None:
-        y = y * weight.reshape(channel_shape)
-    return y if bias is None else y + bias.reshape(channel_shape)

@@ -39,15 +39,19 @@ def calibration(dataset="mnist-5k", count=COUNT, seed=0):
     return {name: quality.evaluate(images) for name, images in candidates.items()}
 
 
-def main():
+def main(argv=None):
     import argparse
     parser = argparse.ArgumentParser(description="the FD calibration table of a dataset's shipped classifier")
     parser.add_argument("--dataset", default="mnist-5k", help="mnist-5k (default), mnist or fashion-mnist")
-    dataset = parser.parse_args().dataset
+    dataset = parser.parse_args(argv).dataset
+    table = calibration(dataset)
     print(f"| {COUNT:,} images vs {dataset} test | FD | classifier score |\n| --- | --- | --- |")
-    for name, result in calibration(dataset).items():
+    for name, result in table.items():
         print(f"| {name} | {result['fd']:.2f} | {result['classifier_score']:.2f} |")
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    from tinygen.console import run_command
+    sys.exit(run_command(main, "python -m tinygen.metrics.calibration"))

@@ -18,7 +18,7 @@ from tinygen.backend import numpy as np  # host arrays: float64 statistics of ho
 
 from tinygen import nn
 from tinygen.autograd import Tensor, no_grad
-from tinygen.backend import get_backend
+from tinygen.backend import get_backend, get_rng_state, set_rng_state
 
 WEIGHTS = {"mnist": Path(__file__).with_name("digit_classifier_mnist.npz"),
            "fashion-mnist": Path(__file__).with_name("fashion_classifier.npz")}
@@ -75,8 +75,17 @@ def shipped_classifier(dataset="mnist"):
 
 @lru_cache(maxsize=None)
 def _loaded(path, backend_name):
-    """The weights in ``path`` on backend ``backend_name`` (the cache key: a switch of backend loads them again)."""
-    classifier = DigitClassifier()
+    """The weights in ``path`` on backend ``backend_name`` (the cache key: a switch of backend loads them again).
+
+    Building the network draws its random initial weights, which the shipped ones then replace: the
+    generator is put back, so that loading (first in an uninterrupted run, later in a resumed one)
+    leaves the caller's random numbers, and so its samples and metrics, as they were.
+    """
+    state = get_rng_state()
+    try:
+        classifier = DigitClassifier()
+    finally:
+        set_rng_state(state)
     with np.load(path, allow_pickle=False) as saved:
         classifier.load_state_dict({key: saved[key] for key in saved.files if key != "test_accuracy"})
     return classifier.eval()

@@ -8,10 +8,12 @@
   High when each sample is confidently one digit and all digits occur; at most 10 (classes).
 * class accuracy (conditional models): how often the classifier calls a sample the class it was
   generated for.
-All inputs are host images (N, 1, 28, 28) in [0, 1].
+All inputs are host images (N, 1, 28, 28) with finite pixels in [0, 1] (images in 0..255 are refused,
+not measured: their features are far from any digit's, and the FD would be meaningless).
 """
 from tinygen.backend import numpy as np  # host arrays: float64 statistics of host features
 
+from tinygen.finite import require_finite
 from tinygen.metrics.digit_classifier import features_and_logits, shipped_classifier
 from tinygen.metrics.frechet import feature_statistics, frechet_distance
 
@@ -61,6 +63,11 @@ def _checked(images, name):
     images = np.asarray(images, dtype=np.float32)
     if images.ndim != 4 or images.shape[1:] != IMAGE_SHAPE:
         raise ValueError(f"SampleQuality: {name} must have shape (N, 1, 28, 28), got {images.shape}")
-    if len(images) < 2 or not np.isfinite(images).all():
-        raise ValueError(f"SampleQuality: {name} must hold at least 2 finite images, got {len(images)}")
+    if len(images) < 2:
+        raise ValueError(f"SampleQuality: {name} must hold at least 2 images, got {len(images)}")
+    require_finite([(name, images)], "SampleQuality")
+    low, high = float(images.min()), float(images.max())
+    if low < 0 or high > 1:
+        raise ValueError(f"SampleQuality: {name} must hold pixels in [0, 1], got values from {low:g} to {high:g} "
+                         "(images in 0..255: divide them by 255)")
     return images

@@ -82,6 +82,9 @@ def latent(model, run, out):
     from tinygen import plot
     if model.code_size != 2:
         raise ValueError(f"latent maps need a 2-D code; this autoencoder's code has {model.code_size} numbers")
+    if Path(out).suffix.lower() == ".png":
+        raise ValueError(f"--out {out}: an autoencoder's latent maps are two pictures, written into a folder; "
+                         f"give a folder (e.g. --out {Path(out).with_suffix('')}), not a file name")
     codes = encode(model, run.test.images)
     out = Path(out)
     scatter = plot.latent_scatter(codes, run.test.labels, out / "latent_scatter.png",

@@ -30,7 +30,9 @@ class GreedyTrainer(Trainer):
     """Greedy layer-wise pretraining, then end to end: ``pretrain_steps`` Adam steps on each stage in turn.
 
     Each stage has its own optimizer, whose step count (kept in checkpoints) says which stage a resumed
-    run is in. Reports {"loss": the loss being minimised now, "stage": its index (``model.stages`` = end to end)}.
+    run is in. Reports each stage's loss under its own name, so that an epoch's means never mix them:
+    {"loss_stage<k>": the shallow autoencoder's loss} while pretraining stage k, {"loss": the deep
+    network's} end to end; and "stage", the index (``model.stages`` = end to end).
     """
 
     def __init__(self, model, lr, pretrain_steps):
@@ -55,11 +57,12 @@ class GreedyTrainer(Trainer):
             loss, optimizer = self.model.stage_loss(stage, images), self.optimizers[f"stage{stage}"]
         else:
             loss, optimizer = self.model.loss(images), self.optimizers["end_to_end"]
-        value = self.finite("loss", loss)
+        name = f"loss_stage{stage}" if stage < self.model.stages else "loss"
+        value = self.finite(name, loss)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        return {"loss": value, "stage": float(stage)}
+        return {name: value, "stage": float(stage)}
 
     def validate_step(self, batch):
         return {"loss": float(self.model.loss(Tensor(batch[0])).item())}

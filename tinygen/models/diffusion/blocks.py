@@ -1,6 +1,6 @@
-"""The U-Net's building blocks: a residual block that hears the time step, and 2x nearest upsampling.
+"""The U-Net's building block: a residual block that hears the time step (and the class).
 
-Each is a plain nn.Module whose attribute names a torch.nn twin can copy, so state_dicts move between them.
+A plain nn.Module whose attribute names a torch.nn twin can copy, so state_dicts move between them.
 """
 import tinygen.functional as F
 from tinygen import nn
@@ -28,23 +28,3 @@ class ResidualBlock(nn.Module):
         h = h + shift.reshape(shift.shape + (1, 1))
         return self.skip(x) + self.conv2(F.silu(self.norm2(h)))
 
-
-def upsample_nearest(x):
-    """(N, C, H, W) -> (N, C, 2H, 2W), each pixel copied into a 2x2 block (F.interpolate(x, scale_factor=2)).
-
-    A broadcast rather than an index: its backward is a sum over each block, not a scatter.
-    """
-    n, c, height, width = x.shape
-    blocks = x.reshape(n, c, height, 1, width, 1).broadcast_to((n, c, height, 2, width, 2))
-    return blocks.reshape(n, c, 2 * height, 2 * width)
-
-
-class Upsample(nn.Module):
-    """(N, C, H, W) -> (N, C, 2H, 2W): nearest-neighbour doubling, then a 3x3 conv to smooth the blocks."""
-
-    def __init__(self, channels):
-        super().__init__()
-        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
-
-    def forward(self, x):
-        return self.conv(upsample_nearest(x))

@@ -8,17 +8,19 @@ time step (and of the class label, for a conditional model) to its feature maps.
     e = MLP(timestep_embedding(t)) [+ class_embedding(y)]
     down:   h = stem(x); per level: residual blocks, keep h as the level's skip, halve (stride-2 conv)
     middle: h = block(attention(block(h)))
-    up:     per level (lowest first): h = blocks(cat(h, skip)), double (nearest + conv)
+    up:     per level (lowest first): h = blocks(cat(h, skip)), double (transposed conv, kernel 4, stride 2)
     out:    conv_out(silu(norm_out(h)))   -> the same shape as x
 
 Attribute names, module order and layouts are torch.nn's, so a torch twin with the same names loads
-``state_dict()`` as it is (tests/torch_unet.py is one).
+``state_dict()`` as it is (tests/torch_unet.py is one). Upsampling is a transposed convolution (lesson 04)
+rather than nearest-neighbour copies and a 3x3 convolution: at 14x14 -> 28x28 with 64 channels it does
+0.44x the multiplications, and that 3x3 convolution alone was a fifth of the U-Net's.
 """
 import tinygen.functional as F
 from tinygen import nn
 from tinygen.autograd import Tensor, as_tensor
 from tinygen.backend import xp
-from tinygen.models.diffusion.blocks import ResidualBlock, Upsample
+from tinygen.models.diffusion.blocks import ResidualBlock
 
 
 def _check_settings(in_channels, base_channels, channel_mults, num_res_blocks, time_dim, num_classes, groups):
@@ -74,7 +76,7 @@ class UNet(nn.Module):
                                           for i in range(num_res_blocks)]))
             channels = width
             if level > 0:
-                self.upsample.append(Upsample(width))
+                self.upsample.append(nn.ConvTranspose2d(width, width, 4, stride=2, padding=1))
         self.norm_out = nn.GroupNorm(groups, channels)
         self.conv_out = nn.Conv2d(channels, in_channels, 3, padding=1)
 

@@ -30,9 +30,18 @@ def interpolates(real, fake, mix=None):
 
 
 def gradient_norms(critic, points):
-    """||grad_x D(x)||_2 per example at ``points`` (N, *) -> (N,), differentiable with respect to the critic."""
+    """||grad_x D(x)||_2 per example at ``points`` (N, *) -> (N,), differentiable with respect to the critic.
+
+    A critic whose output does not depend on its input (a constant, or a graph that never reaches x)
+    has the gradient 0 there, not a missing one: its norms are 0 (up to NORM_FLOOR) and its penalty is
+    the full lambda, the same as for a critic that reads x through zero weights.
+    """
     scores = critic(points)
-    gradient, = tg.grad(scores.sum(), [points], create_graph=True)
+    gradient = None
+    if scores.requires_grad:
+        gradient, = tg.grad(scores.sum(), [points], create_graph=True, allow_unused=True)
+    if gradient is None:
+        return tg.full((points.shape[0],), NORM_FLOOR, dtype=points.dtype).sqrt()
     squares = (gradient * gradient).reshape(points.shape[0], -1).sum(axis=1)
     return (squares + NORM_FLOOR).sqrt()
 

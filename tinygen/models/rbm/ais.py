@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass
 
 from tinygen.backend import xp
+from tinygen.finite import require_finite_parameters
 from tinygen.models.rbm.exact_partition import log_sum_exp
 import tinygen.functional as F
 from tinygen.creation import bernoulli
@@ -71,6 +72,7 @@ def annealed_importance_sampling(rbm, n_runs=100, betas=None, base_visible_bias=
     """
     if isinstance(n_runs, bool) or not isinstance(n_runs, int) or n_runs < 2:
         raise ValueError(f"AIS: n_runs must be an int >= 2 (the spread needs several runs), got {n_runs!r}")
+    require_finite_parameters(rbm, "AIS", "rbm")
     betas = check_schedule(ais_schedule(1000) if betas is None else betas)
     dtype = rbm.weight.dtype
     weight, visible_bias, hidden_bias = rbm.weight.data, rbm.visible_bias.data, rbm.hidden_bias.data

@@ -9,6 +9,7 @@ in float64, in chunks, through a running log-sum-exp.
 
 from tinygen.autograd import Tensor, no_grad
 from tinygen.backend import xp
+from tinygen.finite import require_finite_parameters
 from tinygen.functional import logsumexp
 
 MAX_ENUMERATED_UNITS = 20
@@ -22,7 +23,9 @@ def all_binary_states(n, start=0, stop=None):
 
 
 def exact_log_partition(rbm):
-    """log Z of ``rbm`` (a float), enumerating its smaller layer; ValueError when both have more than 20 units."""
+    """log Z of ``rbm`` (a float), enumerating its smaller layer; ValueError when both have more than 20 units
+    or a parameter is not finite."""
+    require_finite_parameters(rbm, "exact_log_partition", "rbm")
     weight, visible_bias, hidden_bias = parameters64(rbm)
     if min(rbm.n_visible, rbm.n_hidden) > MAX_ENUMERATED_UNITS:
         raise ValueError(f"exact_log_partition: enumerating 2^{min(rbm.n_visible, rbm.n_hidden)} states is "

@@ -10,6 +10,7 @@ and the likelihood is reported from the bound (an upper bound on the true averag
 import warnings
 
 from tinygen.backend import xp
+from tinygen.finite import require_finite_parameters
 from tinygen.models.rbm.ais import ais_schedule, annealed_importance_sampling
 from tinygen.models.rbm.mean_field import mean_field_lower_bound
 from tinygen.models.rbm.model import base_rate_log_odds
@@ -25,6 +26,7 @@ def rbm_log_likelihood(rbm, test_data, train_data, n_runs=100, n_temperatures=10
     ``test_data``/``train_data``: binary (N, n_visible) (images are flattened); the base model's
     rates come from ``train_data``, and the bound starts at its first ``n_bound_starts`` rows.
     """
+    require_finite_parameters(rbm, "rbm_log_likelihood", "rbm")
     test = _binary(rbm, test_data, "test_data")
     train = _binary(rbm, train_data, "train_data")
     ais = annealed_importance_sampling(rbm, n_runs, ais_schedule(n_temperatures),

@@ -1,5 +1,15 @@
-"""Exercises of lesson 14 (WGAN-GP). Check them with `tinygen check 14`."""
+"""Exercises of lesson 14 (WGAN and WGAN-GP). Write each function, then check it with `tinygen check 14`."""
 import tinygen as tg  # noqa: F401 (for your answer)
+
+
+def critic_loss(real_scores, fake_scores):
+    """What the WGAN critic minimizes, from its scores on a real and a fake batch.
+
+    real_scores, fake_scores: Tensors (N, 1), the critic's outputs (unbounded: no sigmoid). The critic
+    estimates the Wasserstein distance as E[critic(real)] - E[critic(fake)] and maximizes it; return the
+    scalar Tensor its optimizer minimizes.
+    """
+    raise NotImplementedError
 
 
 def gradient_penalty(critic, real, fake, mix, weight=10.0):
