@@ -114,6 +114,18 @@ PLANTED = {
     "contractive_penalty": [lambda h, w: (h * (1 - h)) @ (w * w).sum(axis=1)],             # slope not squared
     "sparse_penalty": [lambda h, rho: (rho * (np.log(rho) - h.log()) + (1 - rho) * (np.log(1 - rho) - (1 - h).log()))
                        .sum(axis=1).mean()],                                                # per example, no rate
+    "q_sample": [lambda x0, ab, noise: solution("q_sample")(x0, ab ** 2, noise),          # variances as scales
+                 lambda x0, ab, noise: solution("q_sample")(x0, np.full_like(ab, ab[0]), noise)],  # one abar
+    "predicted_x0": [lambda x_t, eps, ab: x_t - (1 - ab) ** 0.5 * eps,                     # forgets to divide
+                     lambda x_t, eps, ab: (x_t - (1 - ab) * eps) / ab ** 0.5],             # variance as scale
+    "ddim_step": [lambda x, eps, ab, prev: solution("ddim_step")(x, eps, prev, ab),       # times swapped
+                  lambda x, eps, ab, prev: x * (prev / ab) ** 0.5 + eps * 0],             # forgets the noise
+    "guided_prediction": [lambda c, u, w: (1 - w) * c + w * u,                            # toward nothing
+                          lambda c, u, w: c + w * u],
+    "flow_matching_pair": [lambda x0, noise, t: (solution("flow_matching_pair")(x0, noise, 1 - t)[0], noise - x0),
+                           lambda x0, noise, t: (solution("flow_matching_pair")(x0, noise, t)[0], x0 - noise)],
+    "heun_step": [lambda x, t, h, velocity: x - h * velocity(x, t),                        # Euler
+                  lambda x, t, h, velocity: x - h * (velocity(x, t) + velocity(x, t - h)) / 2],  # same x at the end
     "reparameterize": [lambda mu, logvar: mu + logvar.exp() * tg.randn(*mu.shape, dtype=mu.dtype),
                        lambda mu, logvar: mu + (0.5 * logvar).exp()],                       # no noise at all
     "gaussian_kl": [lambda mu, lv: 0.5 * (mu * mu + lv.exp() - lv - 1).mean(axis=1),

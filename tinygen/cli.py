@@ -193,6 +193,13 @@ def _add_sample(subparsers):
     sample.add_argument("--out", default="samples.png", help="a .png, .npy or .npz file (default samples.png)")
     sample.add_argument("--seed", type=non_negative_int, default=0, help="default 0")
     sample.add_argument("--label", type=non_negative_int, help="for a conditional model: the class to draw")
+    sample.add_argument("--sampler", help="how to step from noise to image (models that sample in steps)")
+    sample.add_argument("--steps", type=positive_int, help="how many steps the sampler takes")
+    sample.add_argument("--guidance", type=float, metavar="W", help="classifier-free guidance weight w >= 0 "
+                        "(conditional models that sample in steps)")
+    sample.epilog = "defaults of the models that take these options (None: the model's own choice): " + "; ".join(
+        f"{name}: " + ", ".join(f"--{option} {default}" for option, default in options.items())
+        for name, options in commands.sampling_defaults().items())
     sample.set_defaults(run=commands.command_sample)
 
 

@@ -5,6 +5,7 @@ The parser lives in tinygen/cli.py; these functions take its parsed arguments. A
 (tinygen/console.py turns every failure into one line). A model whose samples or metrics come out
 NaN or infinite is refused (``NotFinite``, exit code 1), never reported as a result.
 """
+import inspect
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from tinygen.console import UsageError
 from tinygen.data import DataLoader, describe_datasets
 from tinygen.finite import NotFinite, require_finite
 from tinygen.likelihood_kind import likelihood_fields
-from tinygen.models import RunData, get_recipe
+from tinygen.models import RECIPES, RunData, get_recipe
 from tinygen.models.recipe import check_data
 from tinygen.progress import heartbeat
 from tinygen.train import CHECKPOINT_NAME, Interrupted, fit
@@ -24,6 +25,7 @@ EVAL_BATCH = 500
 SAMPLE_BATCH = 1000     # samples drawn per call, so a large --n never holds more than this in flight
 GRID_MAX = 400          # a PNG shows at most this many samples; .npy/.npz hold them all
 SAMPLE_SUFFIXES = (".png", ".npy", ".npz")
+SAMPLING_OPTIONS = ("sampler", "steps", "guidance")   # `sample --OPTION`: keyword arguments of a recipe's sample
 RUN_OUTPUTS = (CHECKPOINT_NAME, "metrics.json", "metrics.csv", "*.png")  # what --overwrite clears
 
 
@@ -220,12 +222,36 @@ def command_sample(args):
     recipe, model, run = trained_model(args.location, args.data_dir)
     if recipe.sample is None:
         raise UsageError(f"model {recipe.name!r} cannot sample")
-    labels = sample_labels(recipe, args.n, args.label)
+    sampling = sampling_options(recipe, args)
+    labels = sample_labels(recipe, args.n, args.label, getattr(model, "conditional", recipe.conditional))
     backend.manual_seed(args.seed)
-    write_samples(draw_samples(recipe, model, args.n, labels, run), labels, args.out, recipe.name)
+    write_samples(draw_samples(recipe, model, args.n, labels, run, **sampling), labels, args.out, recipe.name)
 
 
-def draw_samples(recipe, model, n, labels, run):
+def sampling_options(recipe, args):
+    """{option: value} of the SAMPLING_OPTIONS given on the command line; UsageError where the recipe's
+    sample takes no such keyword."""
+    given = {name: getattr(args, name) for name in SAMPLING_OPTIONS if getattr(args, name, None) is not None}
+    accepted = sampling_defaults().get(recipe.name, {})
+    for name in given:
+        if name not in accepted:
+            takes = ", ".join(f"--{option}" for option in accepted) or "none of them"
+            raise UsageError(f"--{name}: model {recipe.name!r} takes no such sampling option (it takes {takes})")
+    return given
+
+
+def sampling_defaults():
+    """{recipe name: {option: default}} for the recipes whose sample takes any of SAMPLING_OPTIONS."""
+    defaults = {}
+    for name, recipe in sorted(RECIPES.items()):
+        parameters = {} if recipe.sample is None else inspect.signature(recipe.sample).parameters
+        options = {option: parameters[option].default for option in SAMPLING_OPTIONS if option in parameters}
+        if options:
+            defaults[name] = options
+    return defaults
+
+
+def draw_samples(recipe, model, n, labels, run, **sampling):
     """``n`` samples as one host array, drawn SAMPLE_BATCH at a time so memory stays small.
 
     Samples that are not finite (a model whose weights overflow in the forward pass) are refused.
@@ -235,7 +261,8 @@ def draw_samples(recipe, model, n, labels, run):
         with heartbeat("sample"):
             for start in range(0, n, SAMPLE_BATCH):
                 count = min(SAMPLE_BATCH, n - start)
-                part = recipe.sample(model, run, count, None if labels is None else labels[start:start + count])
+                part = recipe.sample(model, run, count, None if labels is None else labels[start:start + count],
+                                     **sampling)
                 require_finite([("samples", part)], owner=f"the samples of {recipe.name}")
                 parts.append(part)
     except NotFinite as error:
@@ -243,9 +270,9 @@ def draw_samples(recipe, model, n, labels, run):
     return numpy.concatenate(parts)
 
 
-def sample_labels(recipe, n, label, classes=10):
+def sample_labels(recipe, n, label, conditional, classes=10):
     """The class of each sample: all ``label``, or 0, 1, ..., 9, 0, ... for a conditional model; else None."""
-    if not recipe.conditional:
+    if not conditional:
         if label is not None:
             raise UsageError(f"--label: model {recipe.name!r} is not conditional; it cannot be asked for a class")
         return None

@@ -5,9 +5,11 @@ Every family folder has the same files — ``networks.py``, ``model.py``, ``trai
 more where the family needs them) — and importing a family registers its recipes in ``RECIPES``
 (tinygen/models/recipe.py, the one contract between a family and the command line).
 """
-from tinygen.models import autoencoders, gan, made, pixelcnn, rbm, realnvp, vae  # noqa: F401  (each registers its recipes)
+from tinygen.models import (autoencoders, diffusion, gan, made, pixelcnn, rbm,  # noqa: F401  (each registers
+                            realnvp, vae)                                       # its recipes)
 from tinygen.models.autoencoders import (Autoencoder, ContractiveAutoencoder, ConvAutoencoder,
                                          DeepAutoencoder, DenoisingAutoencoder, SparseAutoencoder)
+from tinygen.models.diffusion import DDPM, FlowMatching
 from tinygen.models.gan import GAN
 from tinygen.models.made import MADE
 from tinygen.models.pixelcnn import PixelCNN

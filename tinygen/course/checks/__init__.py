@@ -17,11 +17,13 @@ from pathlib import Path
 from tinygen.backend import numpy as np  # host arrays: the course checks compare on the host
 
 from tinygen.course import EXERCISES_DIR, SOLUTIONS_DIR
-from tinygen.course.checks import autoencoders, convolution, foundations, gan, gpu, layers, likelihood, rbm, vae
+from tinygen.course.checks import (autoencoders, convolution, diffusion, foundations, gan, gpu, layers, likelihood,
+                                   rbm, vae)
 from tinygen.course.checks.cases import Check, Wrong
 
 CHECKS = dict(sorted({**foundations.CHECKS, **convolution.CHECKS, **layers.CHECKS, **autoencoders.CHECKS,
-                      **vae.CHECKS, **gan.CHECKS, **rbm.CHECKS, **gpu.CHECKS, **likelihood.CHECKS}.items()))
+                      **vae.CHECKS, **gan.CHECKS, **rbm.CHECKS, **gpu.CHECKS, **diffusion.CHECKS,
+                      **likelihood.CHECKS}.items()))
 
 
 @dataclass
