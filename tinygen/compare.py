@@ -56,7 +56,8 @@ def sample_fd(recipe, model, run, samples, binary, seed=0):
             or not has_classifier(run.dataset):
         return None
     backend.manual_seed(seed)
-    images = draw_samples(recipe, model, samples, sample_labels(recipe, samples, None), run)
+    labels = sample_labels(recipe, samples, None, getattr(model, "conditional", recipe.conditional))
+    images = draw_samples(recipe, model, samples, labels, run)
     real = binarize(run.test.images) if binary else run.test.images
     return SampleQuality(real, run.dataset).evaluate(images)["fd"]
 

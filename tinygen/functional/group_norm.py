@@ -59,7 +59,7 @@ class GroupNorm(Function):
     def backward(self, gy):
         if is_grad_enabled():  # a second derivative will be taken: the same formula as a graph
             return _second_order_ready_gradients(self.inputs, gy, self.groups, self.eps)
-        (x, weight, bias), g, x_hat = self.inputs, gy.data, self.x_hat
+        (_, weight, _), g, x_hat = self.inputs, gy.data, self.x_hat
         w = weight.data.reshape(self.stat_shape[1:])
         sum_g, sum_g_x_hat = channel_sums(g), channel_sums(g * x_hat)  # (N, C)
         gx = g * (self.inv_std * w)
