@@ -36,7 +36,7 @@ def test_a_run_from_before_the_move_evaluates_to_the_same_numbers(name, tmp_path
     code, out, err = cli(capsys, "evaluate", run, "--json")
     assert code == 0, err
     metrics = json.loads(out)["metrics"]
-    assert metrics.keys() == EXPECTED[name].keys()
+    assert EXPECTED[name].keys() <= metrics.keys()   # the likelihood table added keys for the vae and rbm
     # the RBM now computes its sigmoid with the functional kernel (from e^-|x|) instead of its own copy
     # (through tanh): the two differ in the last bits, which AIS's 50,000 Gibbs draws carry to ~1e-5
     tolerance = 1e-4 if name == "rbm" else 1e-6

@@ -41,6 +41,8 @@ LAYERS = {
     "GroupNorm": (lambda: nn.GroupNorm(2, 4), (3, 4, 2, 3)),
     "SiLU": (nn.SiLU, (3, 4)),
     "SelfAttention2d": (lambda: nn.SelfAttention2d(4, groups=2), (2, 4, 3, 2)),
+    "MaskedLinear": (lambda: nn.MaskedLinear(5, 3, (np.arange(15).reshape(3, 5) % 2).astype(np.float32)), (4, 5)),
+    "MaskedConv2d": (lambda: nn.MaskedConv2d(2, 3, 3, mask_type="A"), (2, 2, 5, 4)),
 }
 
 
