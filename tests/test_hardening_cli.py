@@ -190,3 +190,24 @@ def test_a_heartbeat_says_the_work_goes_on(capsys):
     with heartbeat("evaluate", every=0.02):
         time.sleep(0.1)
     assert "evaluate: working, 0 s elapsed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("delay", [0.1, 0.2, 0.35, 0.6])
+def test_a_ctrl_c_while_the_command_line_starts_is_one_line_and_exit_130(delay, tmp_path):
+    """Early Ctrl-Cs: while Python imports tinygen and NumPy, then inside the run. Whenever it lands after
+    Python has begun on tinygen's code, the answer is one line and 130 (an interrupt inside the
+    interpreter's own start-up, before any tinygen code, is beyond the package's reach)."""
+    import signal
+    import time
+    root = Path(__file__).resolve().parent.parent
+    process = subprocess.Popen([sys.executable, "-m", "tinygen", "train", "ae", "--epochs", "1", "--limit", "64",
+                                "--no-progress", "--out", str(tmp_path / "run")], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)})
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    if "Traceback" in err:
+        assert "tinygen" not in err.split("Traceback", 1)[1], err   # no traceback through tinygen's code
+        return
+    assert process.returncode == 130, err
+    assert err.strip().count("\n") == 0 and err.startswith("tinygen"), err

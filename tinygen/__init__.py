@@ -1,4 +1,7 @@
 """tinygen: a deep-learning engine on NumPy (CuPy on a GPU) and the classic generative models."""
+from tinygen.startup import done_starting, quiet_while_starting
+
+_python_ctrl_c = quiet_while_starting()   # a Ctrl-C while the command line loads: one line, exit 130
 from tinygen import functional  # noqa: F401  (gives Tensor its operators)
 from tinygen.autograd import Function, Tensor, enable_grad, grad, is_grad_enabled, no_grad
 from tinygen.backend import get_backend, manual_seed, set_backend
@@ -10,3 +13,5 @@ from tinygen.gradcheck import gradcheck, gradgradcheck
 from tinygen.weights import load_safetensors, save_safetensors
 
 __version__ = "0.1.0"
+
+done_starting(_python_ctrl_c)
