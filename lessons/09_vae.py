@@ -98,16 +98,15 @@ assert np.allclose(samples.var(axis=0), np.exp(logvar.numpy()[0]), rtol=0.03)   
 # The loss pulls every q(z | x) = N(μ, σ²) towards the prior p(z) = N(0, 1) with
 # KL(q ‖ p) = E_q[log q(z) − log p(z)]. For one latent dimension both densities are Gaussian:
 #
-#     log q(z) = −½ log 2π − ½ log σ² − (z − μ)² / (2σ²)
-#     log p(z) = −½ log 2π − z² / 2
+# $$\log q(z) = -\frac{1}{2}\log 2\pi - \frac{1}{2}\log\sigma^2 - \frac{(z-\mu)^2}{2\sigma^2}, \qquad \log p(z) = -\frac{1}{2}\log 2\pi - \frac{z^2}{2}$$
 #
 # Take the expectation under q, using E_q[(z − μ)²] = σ² and E_q[z²] = μ² + σ²:
 #
-#     KL = −½ log σ² − ½ + ½ (μ² + σ²) = ½ (μ² + σ² − log σ² − 1)
+# $$\mathrm{KL} = -\frac{1}{2}\log\sigma^2 - \frac{1}{2} + \frac{1}{2}\left(\mu^2 + \sigma^2\right) = \frac{1}{2}\left(\mu^2 + \sigma^2 - \log\sigma^2 - 1\right)$$
 #
 # The dimensions of z are independent under both q and p, so their KLs add:
 #
-#     KL(N(μ, σ²) ‖ N(0, I)) = ½ Σⱼ (μⱼ² + σⱼ² − log σⱼ² − 1)
+# $$\mathrm{KL}\left(\mathcal{N}(\mu, \sigma^2) \,\|\, \mathcal{N}(0, I)\right) = \frac{1}{2}\sum_j \left(\mu_j^2 + \sigma_j^2 - \log\sigma_j^2 - 1\right)$$
 #
 # It is 0 only when μ = 0 and σ² = 1 (the function σ² − log σ² − 1 has its minimum 0 at
 # σ² = 1), and it grows as σ² shrinks towards 0: the penalty that keeps every code a cloud.
