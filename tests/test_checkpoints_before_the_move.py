@@ -13,19 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from tinygen.cli import main
+from cli_run import cli
 
 DATA = Path(__file__).resolve().parent / "data" / "pre_move"
 EXPECTED = json.loads((DATA / "evaluate.json").read_text())
-
-
-def cli(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -13,6 +13,7 @@ import pytest
 
 from tinygen import commands
 from tinygen.checkpoint import load_checkpoint
+from cli_run import cli
 from tinygen.cli import main
 from tinygen.console import describe
 from tinygen.models import RECIPES
@@ -20,17 +21,6 @@ from tinygen.progress import Progress, heartbeat
 
 QUICK = ["--limit", "32", "--batch-size", "32", "--no-progress"]  # 1 batch an epoch
 REPOSITORY = Path(__file__).resolve().parent.parent
-
-
-def cli(capsys, *argv):
-    """(exit code, stdout, stderr) of `tinygen *argv`, run in this process."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
 
 
 def one_line(err):

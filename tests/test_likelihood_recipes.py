@@ -6,22 +6,13 @@ import numpy as np
 import pytest
 
 import tinygen as tg
-from tinygen.cli import main
+from cli_run import cli
 from tinygen.data.transforms import binarize
 from tinygen.models import RECIPES, RunData
 from tinygen.models.made import recipe as made_recipe
 from tinygen.models.pixelcnn import recipe as pixelcnn_recipe
 
 SMALL = {"made": {"hidden": 32}, "pixelcnn": {"channels": 4, "blocks": 1, "first_kernel": 3}}
-
-
-def cli(capsys, *argv):
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def run_data(name, limit, **train_args):

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from tinygen.cli import main
+from cli_run import cli
 from tinygen.models import RECIPES
 from tinygen.models.recipe import Recipe, register
 
@@ -15,16 +15,6 @@ NAMES = sorted(RECIPES)
 # the short run short (their own tests cover the default sizes' code paths)
 SHORT = {name: ["-m", "width=8", "-t", "fd_samples=16", "-t", "fd_steps=2", "-t", "eval_samples=16"]
          for name in ("ddpm", "flow-matching")}
-
-
-def cli(capsys, *argv):
-    """(exit code, stdout, stderr) of `tinygen *argv`, run in this process."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit:
-        code = exit.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def dataset_for(recipe):

@@ -53,13 +53,15 @@ def loss_curves(history, path):
     return plot.loss_curves({name: [row[name] for row in history] for name in names}, path)
 
 
-def standard_figures(history, run, reconstruct_images, samples, samples_title):
-    """An autoencoder family's pictures: loss curves, 10 test images over their reconstructions, samples."""
+def standard_figures(model, run, history, reconstruct, sample, samples_title, latent=None):
+    """An autoencoder family's pictures: loss curves, 10 test images over their reconstructions, 64 samples,
+    and the latent maps when the recipe's ``latent`` is given (a 2-D code). Callbacks as the recipe's."""
     from tinygen import plot
     out, shown = Path(run.out), run.test.images[:10]
-    return [loss_curves(history, out / "loss_curves.png"),
-            plot.reconstructions(shown, reconstruct_images(shown), out / "reconstructions.png"),
-            plot.image_grid(samples, out / "samples.png", title=samples_title)]
+    paths = [loss_curves(history, out / "loss_curves.png"),
+             plot.reconstructions(shown, reconstruct(model, run, shown), out / "reconstructions.png"),
+             plot.image_grid(sample(model, run, 64), out / "samples.png", title=samples_title)]
+    return paths + (latent(model, run, out) if latent is not None else [])
 
 
 # --- the exact-likelihood models of binary images (MADE, PixelCNN) ------------------------------------

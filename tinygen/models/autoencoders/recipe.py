@@ -70,11 +70,8 @@ def evaluate(model, run):
 
 def figures(model, run, history):
     """Loss curves, reconstructions, decoded random codes; for a 2-D code also the latent maps."""
-    paths = standard_figures(history, run, lambda images: reconstruct(model, run, images),
-                             sample(model, run, 64), "decoded random codes")
-    if model.code_size == 2:
-        paths += latent(model, run, run.out)
-    return paths
+    return standard_figures(model, run, history, reconstruct, sample, "decoded random codes",
+                            latent if model.code_size == 2 else None)
 
 
 def latent(model, run, out):

@@ -95,11 +95,8 @@ def evaluate(model, run):
 
 def figures(model, run, history):
     """Loss curves, test reconstructions, samples from the prior; the latent map of a 2-d model."""
-    paths = standard_figures(history, run, lambda images: reconstruct(model, run, images),
-                             sample(model, run, 64), "decoded z ~ N(0, I)")
-    if model.latent_dim == 2:
-        paths += latent(model, run, run.out)
-    return paths
+    return standard_figures(model, run, history, reconstruct, sample, "decoded z ~ N(0, I)",
+                            latent if model.latent_dim == 2 else None)
 
 
 def latent(model, run, out):
