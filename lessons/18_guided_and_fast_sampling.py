@@ -132,8 +132,10 @@ plot.loss_curves({"class accuracy": list(accuracies), "within-class spread": lis
 #
 # The same two sweeps with a trained conditional U-Net (``tinygen train ddpm -m conditional=true``).
 # Quick mode trains a tiny one for a few epochs: its samples are not digits yet, and the numbers
-# below only show the code path. What a trained model gives (FD and time per DDIM steps, class
-# accuracy and classifier score per w) is in ``benchmarks/README.md`` (``benchmarks/diffusion.py``).
+# below only show the code path. Full mode trains the recipe's width-32 U-Net for 12 epochs on all
+# 4,000 digits (about 15 CPU-minutes) and measures 200 samples per setting: the step sweep without
+# guidance (one network call per step; S = 1000 is left to the Gaussian mixture above, where it costs
+# nothing, because on digits it alone would take about half an hour), the guidance sweep at S = 20.
 
 # %%
 digits, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
@@ -141,14 +143,14 @@ kept = slice(0, lesson.pick(512, None))
 model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), conditional=True, ema=0.999)
 fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})),
     DataLoader(Dataset(digits.images[kept], digits.labels[kept], "mnist-5k train"), 64, shuffle=True, seed=0),
-    epochs=lesson.pick(2, 20), progress=False, verbose=False)
-judge, count = SampleQuality(test_set.images), lesson.pick(50, 1000)
+    epochs=lesson.pick(2, 12), progress=False, verbose=False)
+judge, count = SampleQuality(test_set.images), lesson.pick(50, 200)
 asked = np.arange(count) % 10
-for steps in lesson.pick((5, 20), (5, 20, 100, 1000)):
+for steps in lesson.pick((5, 20), (5, 20, 100)):
     started = time.process_time()
-    images = model.sample(count, asked, steps=steps, guidance=1.0).numpy()
+    images = model.sample(count, asked, steps=steps, guidance=0.0).numpy()
     seconds = (time.process_time() - started) * 1000 / count
-    print(f"DDIM S = {steps:4d}, w = 1: FD {judge.evaluate(images, asked)['fd']:.1f}, {seconds:.1f} CPU s / 1000 images")
+    print(f"DDIM S = {steps:4d}, w = 0: FD {judge.evaluate(images, asked)['fd']:.1f}, {seconds:.1f} CPU s / 1000 images")
 for w in lesson.pick((0.0, 2.0), (0.0, 0.5, 1.0, 2.0, 4.0)):
     result = judge.evaluate(model.sample(count, asked, steps=20, guidance=w).numpy(), asked)
     print(f"w = {w}: class accuracy {result['class_accuracy']:.3f}, classifier score {result['classifier_score']:.2f}")
