@@ -6,6 +6,13 @@ best of --repeats runs after two warm-up runs, the contenders taking turns.
 
 Run: python benchmarks/conv.py [--repeats N] [--threads N] [--clock wall|cpu] [--vae]
 
+Beside each time: the rate reached (GFLOP/s: the layer's three products, forward, input gradient and
+weight gradient, 2 N oH oW C_in C_out k^2 floating-point operations each), and "BLAS floor": three
+times one plain float32 matrix product of the forward's shape through NumPy's BLAS — what an im2col
+convolution would cost if nothing but its products took time. Where PyTorch is faster than that floor,
+no rearranging of tinygen's copies can close the gap: its convolution (oneDNN's) computes faster than
+the BLAS NumPy calls.
+
 --clock cpu counts this process's CPU seconds (with --threads 1 on a shared machine, that leaves out
 the waiting for a core). --vae times the layers of the course's conv VAE instead (batch 128, as it trains).
 
@@ -99,6 +106,24 @@ def blas_description():
     return "numpy BLAS: " + ("; ".join(libraries) or "unknown")
 
 
+def product_shape(op, c_in, c_out, k, stride, padding, size, output_padding=0, batch=BATCH):
+    """(rows, inner, columns) of the forward's one matrix product: im2col's (N oH oW, C_in k^2) @ (C_in k^2, C_out)
+    for a convolution, the stamps' (N H W, C_in) @ (C_in, C_out k^2) for a transposed one."""
+    if op == "conv":
+        out = (size + 2 * padding - k) // stride + 1
+        return batch * out * out, c_in * k * k, c_out
+    return batch * size * size, c_in, c_out * k * k
+
+
+def blas_floor_ms(shape, repeats, batch, clock):
+    """3 x the best time of one float32 product of the forward's shape (the three products of a layer's step)."""
+    rows, inner, columns = product_shape(*shape, batch=batch)
+    rng = np.random.default_rng(1)
+    a, b = (rng.standard_normal(s).astype(np.float32) for s in ((rows, inner), (inner, columns)))
+    best = min(seconds(lambda: a @ b, clock) for _ in range(repeats + WARMUP_ROUNDS))
+    return 3000 * best, 3 * 2 * rows * inner * columns
+
+
 def time_shape(torch, shape, repeats, rng, batch, clock):
     """{method: tinygen ms} and PyTorch's ms (None without torch) for one layer shape: best of ``repeats``.
 
@@ -125,16 +150,20 @@ def print_table(torch, args):
     """Time every shape (SHAPES, or VAE_SHAPES with --vae): one row per tinygen method, then the BLAS and the summary."""
     rng = np.random.default_rng(0)
     shapes, batch = (VAE_SHAPES, VAE_BATCH) if args.vae else (SHAPES, BATCH)
-    header = f"{f'shape (batch {batch}, float32)':38} {'method':15} {'tinygen ms':>11} {'torch ms':>9} {'ratio':>6}"
+    header = (f"{f'shape (batch {batch}, float32)':38} {'method':15} {'tinygen ms':>11} {'torch ms':>9} {'ratio':>6} "
+              f"{'GFLOP/s tinygen':>16} {'torch':>6} {'BLAS floor ms':>14}")
     print(f"{args.clock} clock\n{header}\n" + "-" * len(header))
     fast_ratios = []
     for name, *shape in shapes:
         ours, reference = time_shape(torch, shape, args.repeats, rng, batch, CLOCKS[args.clock])
+        floor, flops = blas_floor_ms(shape, args.repeats, batch, CLOCKS[args.clock])
+        rate = lambda ms: flops / ms / 1e6 if ms else float("nan")
         for method, ms in ours.items():
             ratio = ms / reference if reference else float("nan")
             if method != "zero_insertion":
                 fast_ratios.append(ratio)
-            print(f"{name:38} {method:15} {ms:11.2f} {reference or float('nan'):9.2f} {ratio:6.2f}")
+            print(f"{name:38} {method:15} {ms:11.2f} {reference or float('nan'):9.2f} {ratio:6.2f} "
+                  f"{rate(ms):16.0f} {rate(reference):6.0f} {floor:14.2f}")
     print("\n" + blas_description())
     if torch:
         print(f"fast path tinygen/torch: median {statistics.median(fast_ratios):.2f}, worst {max(fast_ratios):.2f} "
