@@ -3,8 +3,9 @@
 For each recipe of tinygen.models.RECIPES that has a twin here, tinygen builds the model and its Trainer
 as ``tinygen train`` does (the recipe's defaults for batch size, learning rate and training arguments);
 the twin is the same networks in torch.nn holding a copy of tinygen's initial weights, trained by the
-same step written in PyTorch (the tests' twins, tests/torch_gan.py, and the other benchmarks' twins,
-reused; the weight-clipping WGAN's and the RBM's written here). Both train on the same batches (the
+same step written in PyTorch (the tests' twins, tests/torch_gan.py, torch_unet.py, torch_autoregressive.py and
+torch_realnvp.py, and the other benchmarks' twins, reused; the weight-clipping WGAN's, the RBM's and the
+GradientTrainer step of the diffusion models, MADE, PixelCNN and RealNVP written here). Both train on the same batches (the
 first --limit images of mnist-5k's training set, one shuffled order per epoch), the frameworks taking
 turns epoch by epoch, so a change in the machine's load falls on both; random draws (noise, masks,
 samples) are each framework's own, of the same sizes. Each model runs at every --threads count
@@ -27,6 +28,7 @@ import numpy as np
 
 import tinygen as tg
 from tinygen.data import DataLoader, Dataset, load_dataset
+from tinygen.data.transforms import binarize
 from tinygen.models import RECIPES
 from tinygen.models.recipe import RunData
 
@@ -35,7 +37,9 @@ from common import blas_threads, optional_torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import autoencoders  # noqa: E402  (the autoencoders' twin)
 import vae  # noqa: E402  (the VAEs' twin)
+import torch_autoregressive  # noqa: E402  (MADE's and PixelCNN's twins)
 from torch_gan import TorchGAN, TorchWGANGP, torch_twin  # noqa: E402  (the GANs' twins, as the tests use them)
+from torch_unet import diffusion_loss, torch_twin as torch_unet  # noqa: E402  (the diffusion U-Net's twin)
 
 
 def settings_of(recipe):
@@ -183,10 +187,86 @@ class RBMTwin:
         return -v.shape[1] * torch.nn.functional.softplus(drop)
 
 
+class AdamTwin:
+    """GradientTrainer's step in PyTorch: Adam(lr) on ``loss(images, labels)``, its value read (the trainer checks
+    that it is finite before the update), then ``after()`` (DiffusionTrainer's weight-average update)."""
+
+    def __init__(self, torch, parameters, lr, loss, after=None):
+        self.optimizer, self.loss, self.after = torch.optim.Adam(parameters, lr=lr), loss, after
+
+    def train_step(self, images, labels):
+        self.optimizer.zero_grad()
+        loss = self.loss(images, labels)
+        loss.item()
+        loss.backward()
+        self.optimizer.step()
+        if self.after is not None:
+            self.after()
+
+
+def weight_average(torch, net, decay):
+    """AveragedModel(net) moved as tinygen's ExponentialMovingAverage moves: the k-th update lerps every weight
+    by (1 - d) / (1 - d^k) (the bias correction; the first update copies), in one foreach call as PyTorch's EMA."""
+    def update(averaged, current, n_averaged):
+        torch._foreach_lerp_(averaged, current, (1 - decay) / (1 - decay ** (int(n_averaged) + 1)))
+    return torch.optim.swa_utils.AveragedModel(net, multi_avg_fn=update)
+
+
+def diffusion_twin(kind):
+    def twin(torch, model, settings):
+        """DiffusionTrainer's step: images scaled to [-1, 1], t (DDPM: ints below T; flow matching: U[0, 1)), the
+        noise and (conditional) labels dropped with p_uncond drawn, the loss, Adam, then the EMA update (ema > 0)."""
+        net = torch_unet(torch, model.network, base_channels=settings["model_args"]["width"],
+                         num_classes=model.num_classes)
+        alpha_bars = tg.backend.to_numpy(model.schedule.alpha_bars) if kind == "ddpm" else None
+        draws = np.random.default_rng(0)
+
+        def loss(images, labels):
+            x0, n = images * 2 - 1, len(images)
+            t = draws.integers(0, model.timesteps, n) if kind == "ddpm" else draws.random(n, dtype=np.float32)
+            noise = draws.standard_normal(x0.shape, dtype=np.float32)
+            if model.conditional:
+                labels = np.where(draws.random(n) < model.p_uncond, model.num_classes, labels).astype(np.int64)
+            return diffusion_loss(torch, net, kind, alpha_bars, x0, t, noise, labels if model.conditional else None)
+
+        average = weight_average(torch, net, model.network_ema.decay) if model.network_ema is not None else None
+        return AdamTwin(torch, net.parameters(), settings["lr"], loss,
+                        after=None if average is None else lambda: average.update_parameters(net))
+    return twin
+
+
+def autoregressive_twin(build):
+    def twin(torch, model, settings):
+        """MADE's and PixelCNN's step (the recipe's trainer): the mean NLL of the batch binarized at 0.5, Adam.
+        (MADE's per-step mask draw changes nothing at the recipe's num_masks=1; the twin holds the current set.)"""
+        net = build(torch, model)
+        torch_autoregressive.copy_weights(torch, model, net)
+        return AdamTwin(torch, net.model.parameters(), settings["lr"],
+                        lambda images, _labels: net.loss(torch.from_numpy(binarize(images))))
+    return twin
+
+
+def realnvp_twin(torch, model, settings):
+    """RealNVP's step (GradientTrainer on RealNVP.loss): every image dequantized afresh, x = (round(255 v) + u) / 256
+    with u ~ U[0, 1), the mean bits per dimension, Adam."""
+    import torch_realnvp   # imports torch itself: only once a twin is asked for
+    options = settings["model_args"]
+    net = torch_realnvp.RealNVP(model.image_shape, options["hidden"], options["couplings"], options["alpha"])
+    net.load_state_dict(weights(model))
+
+    def loss(images, _labels):
+        levels = torch.round(torch.from_numpy(images) * 255)
+        return net.loss((levels + torch.rand_like(levels)) / 256)
+    return AdamTwin(torch, net.parameters(), settings["lr"], loss)
+
+
 AUTOENCODERS = ("ae", "dae", "sparse-ae", "cae", "deep-ae", "conv-ae")
 TWINS = {**{name: autoencoder_twin for name in AUTOENCODERS},
          "vae": vae_twin("dense"), "conv-vae": vae_twin("conv"),
-         "gan": GANTwin, "dcgan": GANTwin, "cgan": GANTwin, "wgan": WGANTwin, "wgan-gp": WGANGPTwin, "rbm": RBMTwin}
+         "gan": GANTwin, "dcgan": GANTwin, "cgan": GANTwin, "wgan": WGANTwin, "wgan-gp": WGANGPTwin, "rbm": RBMTwin,
+         "ddpm": diffusion_twin("ddpm"), "flow-matching": diffusion_twin("flow-matching"),
+         "made": autoregressive_twin(torch_autoregressive.torch_made),
+         "pixelcnn": autoregressive_twin(torch_autoregressive.torch_pixelcnn), "realnvp": realnvp_twin}
 
 
 class TinygenRun:

@@ -1,28 +1,15 @@
 """Against PyTorch: 20 training steps of DDPM and of flow matching with the same weights, noise, time steps,
-dropped labels and batches give the same losses (the U-Net twin is tests/torch_unet.py)."""
+dropped labels and batches give the same losses (the U-Net twin and its two losses are in tests/torch_unet.py)."""
 import numpy as np
 import pytest
 
 import tinygen as tg
 from tinygen.data import load_dataset
-from tinygen.models.diffusion.flow_matching import TIME_SCALE
 from tinygen.models import get_recipe
 
-from torch_unet import torch_twin
+from torch_unet import diffusion_loss, torch_twin
 
 STEPS, BATCH, LR = 20, 16, 2e-4
-
-
-def torch_loss(torch, twin, kind, alpha_bars, x0, t, noise, labels):
-    """The loss of DDPM (eps target) or flow matching (velocity target) written in PyTorch."""
-    x0, noise, y = torch.from_numpy(x0), torch.from_numpy(noise), torch.from_numpy(labels)
-    if kind == "ddpm":
-        abar = torch.from_numpy(alpha_bars[t].astype(np.float32))[:, None, None, None]
-        x_t = abar.sqrt() * x0 + (1 - abar).sqrt() * noise
-        return torch.nn.functional.mse_loss(twin(x_t, torch.from_numpy(t.astype(np.float32)), y), noise)
-    times = torch.from_numpy(t)
-    x_t = (1 - times[:, None, None, None]) * x0 + times[:, None, None, None] * noise
-    return torch.nn.functional.mse_loss(twin(x_t, times * TIME_SCALE, y), noise - x0)
 
 
 @pytest.mark.parametrize("kind", ["ddpm", "flow-matching"])
@@ -49,7 +36,7 @@ def test_twenty_training_steps_give_the_losses_of_pytorch(kind):
         ours_optimizer.step()
         ours_losses.append(loss.item())
         theirs_optimizer.zero_grad()
-        theirs = torch_loss(torch, twin, kind, alpha_bars, x0, t, noise, labels)
+        theirs = diffusion_loss(torch, twin, kind, alpha_bars, x0, t, noise, labels)
         theirs.backward()
         theirs_optimizer.step()
         theirs_losses.append(theirs.item())

@@ -1,10 +1,12 @@
 """The PyTorch twin of tinygen's diffusion U-Net (tinygen/models/diffusion/networks.py), written in plain
-torch.nn with the same attribute names, so it loads a tinygen ``state_dict()`` as it is. Used by the
-equality tests and benchmarks/unet.py. torch is passed in, so importing this module needs no torch.
+torch.nn with the same attribute names, so it loads a tinygen ``state_dict()`` as it is, and DDPM's and flow matching's losses on it. Used by the
+equality tests, benchmarks/unet.py and benchmarks/epochs.py. torch is passed in, so importing this module needs no torch.
 """
 import math
 
 import numpy as np
+
+from tinygen.models.diffusion.flow_matching import TIME_SCALE
 
 
 def timestep_embedding(torch, t, dim, max_period=10000):
@@ -107,3 +109,18 @@ def torch_twin(torch, unet, **settings):
     twin = unet_class(torch)(**settings)
     twin.load_state_dict({key: torch.from_numpy(np.array(value.numpy())) for key, value in unet.state_dict().items()})
     return twin
+
+
+def diffusion_loss(torch, twin, kind, alpha_bars, x0, t, noise, labels):
+    """The loss of DDPM (eps target; t (N,) ints, ``alpha_bars`` the schedule's (T,) host array) or of flow matching
+    (velocity target; t (N,) floats in [0, 1]) on the twin, from host x0 in [-1, 1], noise and labels (None:
+    unconditional)."""
+    x0, noise = torch.from_numpy(x0), torch.from_numpy(noise)
+    y = None if labels is None else torch.from_numpy(labels)
+    if kind == "ddpm":
+        abar = torch.from_numpy(alpha_bars[t].astype(np.float32))[:, None, None, None]
+        x_t = abar.sqrt() * x0 + (1 - abar).sqrt() * noise
+        return torch.nn.functional.mse_loss(twin(x_t, torch.from_numpy(t.astype(np.float32)), y), noise)
+    times = torch.from_numpy(t)
+    x_t = (1 - times[:, None, None, None]) * x0 + times[:, None, None, None] * noise
+    return torch.nn.functional.mse_loss(twin(x_t, times * TIME_SCALE, y), noise - x0)
