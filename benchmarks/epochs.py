@@ -1,18 +1,20 @@
 """Every registered model's training epoch, tinygen against a PyTorch twin: median CPU seconds per epoch.
 
-For each recipe of tinygen.models.RECIPES that has a twin here, tinygen builds the model and its Trainer
-as ``tinygen train`` does (the recipe's defaults for batch size, learning rate and training arguments);
-the twin is the same networks in torch.nn holding a copy of tinygen's initial weights, trained by the
-same step written in PyTorch (the tests' twins, tests/torch_gan.py, torch_unet.py, torch_autoregressive.py and
-torch_realnvp.py, and the other benchmarks' twins, reused; the weight-clipping WGAN's, the RBM's and the
-GradientTrainer step of the diffusion models, MADE, PixelCNN and RealNVP written here). Both train on the same batches (the
-first --limit images of mnist-5k's training set, one shuffled order per epoch), the frameworks taking
-turns epoch by epoch, so a change in the machine's load falls on both; random draws (noise, masks,
-samples) are each framework's own, of the same sizes. Each model runs at every --threads count
-(PyTorch's intra-op pool and NumPy's BLAS). Times are CPU seconds of this process (time.process_time:
-on a loaded machine it leaves out the waiting; with 2 threads it also counts a thread spinning while it
-waits for its partner, which a loaded machine inflates); the wall-clock ratio is printed beside it.
-Prints a markdown table with the date, the load average and the command.
+Every recipe of tinygen.models.RECIPES has a twin here. tinygen builds the model and its Trainer as
+``tinygen train`` does (the recipe's defaults for the model, batch size, learning rate and training arguments);
+the twin is the same networks in torch.nn holding a copy of tinygen's initial weights, trained by the same
+step written in PyTorch: the tests' twins (tests/torch_gan.py, torch_unet.py, torch_autoregressive.py,
+torch_realnvp.py) and the other benchmarks' (autoencoders.py, vae.py) reused; the weight-clipping WGAN's and
+the RBM's steps, and the GradientTrainer step (Adam on one loss, then the weight average where the trainer
+keeps one) of DDPM, flow matching, MADE, PixelCNN and RealNVP written here. Both train on the same batches
+(the first --limit images of mnist-5k's training set, one shuffled order per epoch), the frameworks taking
+turns epoch by epoch, so a change in the machine's load falls on both; random draws (noise, time steps,
+masks, dequantization, samples) are each framework's own, of the same sizes. Each model runs at every
+--threads count (PyTorch's intra-op pool and NumPy's BLAS). Times are CPU seconds of this process
+(time.process_time: on a loaded machine it leaves out the waiting; with 2 threads it also counts a thread
+spinning while it waits for its partner, which a loaded machine inflates); the wall-clock ratio is printed
+beside it. Prints a markdown table with the date, the load average and the command. The diffusion models
+keep their default U-Net (width 32, batch 128: seconds per step), so --limit keeps their epochs short.
 
     python benchmarks/epochs.py [--models ae,vae,...] [--limit 1024] [--epochs 4] [--threads 1 2]
 """

@@ -1,6 +1,7 @@
 """The PyTorch twin of tinygen's diffusion U-Net (tinygen/models/diffusion/networks.py), written in plain
-torch.nn with the same attribute names, so it loads a tinygen ``state_dict()`` as it is, and DDPM's and flow matching's losses on it. Used by the
-equality tests, benchmarks/unet.py and benchmarks/epochs.py. torch is passed in, so importing this module needs no torch.
+torch.nn with the same attribute names, so it loads a tinygen ``state_dict()`` as it is, and DDPM's and flow
+matching's losses on it. Used by the equality tests, benchmarks/unet.py and benchmarks/epochs.py. torch is passed
+in, so importing this module needs no torch.
 """
 import math
 
