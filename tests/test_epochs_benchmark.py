@@ -11,7 +11,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "epochs.py"
 
 def test_every_model_named_gets_a_row():
     pytest.importorskip("torch")
-    models = ["ae", "conv-vae", "dcgan", "wgan", "rbm"]
+    models = ["ae", "conv-vae", "dcgan", "wgan", "rbm", "flow-matching", "made", "realnvp"]
     result = subprocess.run([sys.executable, str(SCRIPT), "--models", ",".join(models), "--limit", "128",
                              "--epochs", "1", "--threads", "1"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
