@@ -227,9 +227,9 @@ def diffusion_twin(kind):
             x0, n = images * 2 - 1, len(images)
             t = draws.integers(0, model.timesteps, n) if kind == "ddpm" else draws.random(n, dtype=np.float32)
             noise = draws.standard_normal(x0.shape, dtype=np.float32)
-            if model.conditional:
-                labels = np.where(draws.random(n) < model.p_uncond, model.num_classes, labels).astype(np.int64)
-            return diffusion_loss(torch, net, kind, alpha_bars, x0, t, noise, labels if model.conditional else None)
+            dropped = (np.where(draws.random(n) < model.p_uncond, model.num_classes, labels).astype(np.int64)
+                       if model.conditional else None)
+            return diffusion_loss(torch, net, kind, alpha_bars, x0, t, noise, dropped)
 
         average = weight_average(torch, net, model.network_ema.decay) if model.network_ema is not None else None
         return AdamTwin(torch, net.parameters(), settings["lr"], loss,
