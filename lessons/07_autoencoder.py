@@ -281,8 +281,8 @@ axes.set_xlabel("z1")
 axes.set_ylabel("z2")
 axes.set_title("2-D codes of the test digits, the empty grid points and the gap codes\n"
                "(bold digit: the mean code of that digit)", fontsize=10)
-digit_keys = [matplotlib.lines.Line2D([], [], linestyle="", marker="o", color=colours[digit], label=f"test digit {digit}")
-              for digit in range(10)]
+digit_keys = [matplotlib.lines.Line2D([], [], linestyle="", marker="o", color=colours[digit],
+                                     label=f"test digit {digit}") for digit in range(10)]
 axes.legend(handles=axes.get_legend_handles_labels()[0] + digit_keys, loc="upper left", bbox_to_anchor=(1.0, 1.0),
             fontsize=8)
 figure.tight_layout()

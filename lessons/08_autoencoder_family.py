@@ -180,7 +180,8 @@ assert activations[0.5].mean() < 0.5 * activations[0.0].mean(), "the penalty low
 assert np.mean(activations[0.5] < 0.05) > np.mean(activations[0.0] < 0.05), "and more units are near zero"
 figure, axes = plt.subplots(figsize=(6, 3.5))
 for weight, values in activations.items():
-    axes.hist(values, bins=50, range=(0, 1), alpha=0.6, label=f"β = {weight:g}" + (" (no penalty)" if not weight else ""))
+    axes.hist(values, bins=50, range=(0, 1), alpha=0.6,
+              label=f"β = {weight:g}" + (" (no penalty)" if not weight else ""))
 axes.set_yscale("log")
 axes.set_xlabel("code activation on test digits")
 axes.set_ylabel("activations per bin (log scale)")
