@@ -25,14 +25,15 @@ lesson = setup(__file__)
 # %% [markdown]
 # ## A tiny graph, by hand
 #
-# Take f(a, b) = (a·b + b)². Name the intermediate values: c = a·b, d = c + b, f = d².
-# Forward, with a = 2 and b = 3: c = 6, d = 9, f = 81.
+# Take $f(a, b) = (a b + b)^2$. Name the intermediate values: $c = a b$, $d = c + b$, $f = d^2$.
+# Forward, with $a = 2$ and $b = 3$: $c = 6$, $d = 9$, $f = 81$.
 #
-# Backward, starting from df/df = 1 and going against the arrows:
-# - df/dd = 2d = 18
-# - d is c + b, so df/dc = df/dd · 1 = 18, and b receives 18 through this path
-# - c is a·b, so df/da = df/dc · b = 54, and b receives df/dc · a = 36 through this path
-# - b was used twice: its gradient is the sum of both paths, 18 + 36 = 54.
+# Backward, starting from $\partial f / \partial f = 1$ and going against the arrows:
+# - $\partial f / \partial d = 2d = 18$.
+# - $d = c + b$, so $\partial f / \partial c = \partial f / \partial d \cdot 1 = 18$, and $b$ receives 18 through this path.
+# - $c = a b$, so $\partial f / \partial a = \partial f / \partial c \cdot b = 54$, and $b$ receives
+#   $\partial f / \partial c \cdot a = 36$ through this path.
+# - $b$ was used twice: its gradient is the sum of both paths, $18 + 36 = 54$.
 
 # %%
 a_value, b_value = 2.0, 3.0
@@ -50,7 +51,7 @@ print("by hand :", by_hand)
 # ## The same graph, by tinygen
 #
 # Each operation below creates a node (a `Function`) that remembers its inputs. The
-# output tensor points to the node that made it (`creator`), so from `f` we can walk the
+# output tensor points to the node that made it (`creator`), so from `f` you can walk the
 # whole graph backwards. `retain_grad()` asks tinygen to keep the gradient of an
 # intermediate value too; leaves (`a`, `b`) always keep theirs.
 
@@ -78,9 +79,11 @@ assert chain == ["PowConstant", "Add", "Mul"]
 #
 # The backward pass of each operation is itself made of operations (`gy * b` for the
 # product). With `create_graph=True` those operations are recorded too, so the
-# gradient is a differentiable function and we can differentiate it again.
+# gradient is a differentiable function and you can differentiate it again.
 #
-# tanh is a good test: tanh'(x) = 1 − tanh²(x) and tanh''(x) = −2·tanh(x)·(1 − tanh²(x)).
+# tanh is a good test, because both derivatives have a closed form:
+#
+# $$\tanh'(x) = 1 - \tanh^2 x, \qquad \tanh''(x) = -2 \tanh x \, (1 - \tanh^2 x)$$
 
 # %%
 x = tg.tensor(np.linspace(-3, 3, lesson.pick(41, 201)), requires_grad=True, dtype=np.float64)
@@ -97,15 +100,16 @@ assert np.allclose(first.numpy(), first_formula, atol=1e-12)
 assert np.allclose(second.numpy(), second_formula, atol=1e-12)
 
 # %%
-figure, axes = plt.subplots(figsize=(7, 4))
+figure, axes = plt.subplots(figsize=(9.5, 4))
 axes.plot(x.numpy(), y.numpy(), label="tanh(x)")
 axes.plot(x.numpy(), first.numpy(), label="first derivative (autograd)")
 axes.plot(x.numpy(), second.numpy(), label="second derivative (autograd)")
 axes.plot(x.numpy()[::4], second_formula[::4], "k.", label="−2·tanh·(1 − tanh²) (formula)")
 axes.axhline(0, color="grey", lw=0.5)
 axes.set_xlabel("x")
-axes.legend()
-axes.set_title("Differentiating twice through the graph")
+axes.set_ylabel("value at x")
+axes.legend(title="curve", loc="upper left", bbox_to_anchor=(1.01, 1))  # outside: no curve hidden
+axes.set_title("tanh and its first two derivatives, both by autograd")
 figure.tight_layout()
 figure.savefig(lesson.path("tanh_derivatives.png"), dpi=100)
 plt.close(figure)

@@ -3,7 +3,9 @@
 #
 # A backward pass can be wrong and still train — slowly, or to a worse place — with no
 # error anywhere. The remedy is old and simple: compare the analytic gradient with a
-# numerical one, f'(x) ≈ (f(x + ε) − f(x − ε)) / 2ε, the central difference.
+# numerical one, the central difference:
+#
+# $$f'(x) \approx \frac{f(x + \varepsilon) - f(x - \varepsilon)}{2\varepsilon}$$
 #
 # Run: `python lessons/02_gradient_checking.py` (add `--quick` for the short version).
 
@@ -26,11 +28,16 @@ lesson = setup(__file__)
 # %% [markdown]
 # ## Central differences, and why float64
 #
-# For f(x) = x³ at x = 1 the true derivative is 3. Two errors compete as ε shrinks:
-# truncation (the difference quotient is not the derivative: error ~ ε² for the central
-# form, ~ ε for the one-sided form) and rounding (f is only known to about machine
-# precision, and dividing by ε magnifies that: error ~ precision / ε). float32 carries
-# about 7 digits, float64 about 16 — so in float32 rounding wins long before ε is small.
+# For $f(x) = x^3$ at $x = 1$ the true derivative is 3. Two errors compete as $\varepsilon$ shrinks:
+# truncation (the difference quotient is not the derivative: its error is of order $\varepsilon^2$
+# for the central form and $\varepsilon$ for the one-sided form $(f(x + \varepsilon) - f(x)) / \varepsilon$)
+# and rounding ($f$ is only known to about machine precision $u$, and dividing by $\varepsilon$
+# magnifies that: an error of order $u / \varepsilon$). float32 carries about 7 digits
+# ($u \approx 6 \cdot 10^{-8}$), float64 about 16 ($u \approx 10^{-16}$), so in float32 rounding
+# wins long before $\varepsilon$ is small. In the figure (log-log axes), from the right, the central
+# float64 error falls along a slope of 2 and the one-sided along a slope of 1, until rounding takes
+# over and the error climbs again; the best float32 error is more than ten thousand times the
+# best float64 error.
 
 # %%
 epsilons = np.logspace(-10, -1, lesson.pick(19, 37))
@@ -56,14 +63,22 @@ print("error at eps = 1e-6:", {k: f"{v:.1e}" for k, v in at_1e6.items()})
 assert at_1e6["central, float64"] < 1e-8      # good to ~9 digits
 assert at_1e6["central, float32"] > 1e-3      # float32 rounding swamps the difference
 assert at_1e6["one-sided, float64"] > 100 * at_1e6["central, float64"]
+large = epsilons >= 1e-3      # where truncation dominates: the slopes of the figure's right end
+slopes = {name: np.polyfit(np.log10(epsilons[large]), np.log10(np.array(values)[large]), 1)[0]
+          for name, values in errors.items() if "float64" in name}
+best = {name: min(values) for name, values in errors.items()}
+print("log-log slope for eps >= 1e-3:", {k: round(float(v), 2) for k, v in slopes.items()},
+      " best error:", {k: f"{v:.1e}" for k, v in best.items()})
+assert abs(slopes["central, float64"] - 2) < 0.1 and abs(slopes["one-sided, float64"] - 1) < 0.1
+assert best["central, float32"] > 1e4 * best["central, float64"]
 
 figure, axes = plt.subplots(figsize=(7, 4))
 for name, values in errors.items():
     axes.loglog(epsilons, np.maximum(values, 1e-17), marker=".", label=name)
 axes.set_xlabel("ε")
 axes.set_ylabel("|numeric − true derivative|")
-axes.set_title("Finite differences of x³ at x = 1")
-axes.legend()
+axes.set_title("Error of finite-difference derivatives of x³ at x = 1")
+axes.legend(title="difference, precision")
 figure.tight_layout()
 figure.savefig(lesson.path("finite_difference_error.png"), dpi=100)
 plt.close(figure)
@@ -71,9 +86,9 @@ plt.close(figure)
 # %% [markdown]
 # ## tinygen's gradcheck
 #
-# `tg.gradcheck(fn, inputs)` picks a random direction v over the outputs and compares
-# the analytic gradient of ⟨fn(x), v⟩ (one backward pass) with central differences,
-# one input element at a time. `gradgradcheck` does the same to the gradient itself.
+# `tg.gradcheck(fn, inputs)` picks a random direction $v$ over the outputs and compares
+# the analytic gradient of $\langle \mathrm{fn}(x), v \rangle$ (one backward pass) with central
+# differences, one input element at a time. `gradgradcheck` does the same to the gradient itself.
 
 # %%
 x = tg.tensor(np.random.default_rng(0).normal(size=(3, 4)), requires_grad=True)
@@ -85,9 +100,9 @@ print("x @ w, exp, sum: first and second derivatives agree with central differen
 # %% [markdown]
 # ## What a wrong backward looks like
 #
-# Here is a local softplus, log(1 + eˣ), whose derivative is the sigmoid 1 / (1 + e⁻ˣ).
-# We plant a classic slip: the sign inside the exponent. gradcheck names the input, the
-# element and both values.
+# Here is a local softplus, $\log(1 + e^x)$, whose derivative is the sigmoid $1 / (1 + e^{-x})$.
+# Its backward has a classic slip planted in it: the sign inside the exponent. gradcheck
+# names the input, the element and both values.
 
 # %%
 

@@ -3,7 +3,7 @@
 #
 # A convolution layer (strictly a cross-correlation, as in every deep-learning library)
 # slides a small kernel over the image and, at each place, multiplies the pixels under
-# it by the kernel's weights and adds them up. We do it by hand first, then see how
+# it by the kernel's weights and adds them up. You do it by hand first, then see how
 # tinygen does it fast (im2col: every window becomes one row of a matrix, and the whole
 # convolution one matrix product), then work out the output size for any stride,
 # padding and dilation.
@@ -30,10 +30,14 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## Sliding a kernel by hand
 #
-# For an image x (H × W) and a kernel w (k × k), output pixel (a, b) is
-#   y[a, b] = Σᵢ Σⱼ w[i, j] · x[a + i, b + j].
-# The kernel fits in H − k + 1 places down and W − k + 1 across. A vertical-edge kernel
-# on an image of a bright square answers where the brightness changes from left to right.
+# For an image $x$ ($H \times W$) and a kernel $w$ ($k \times k$), output pixel $(a, b)$ is
+#
+# $$y_{a,b} = \sum_{i,j=0}^{k-1} w_{i,j} \, x_{a+i,\, b+j}$$
+#
+# The kernel fits in $H - k + 1$ places down and $W - k + 1$ across. A vertical-edge kernel
+# on an image of a bright square answers where the brightness changes from left to right:
+# its output is negative along the square's left edge (dark to bright), positive along its
+# right edge (bright to dark) and zero wherever the image is flat.
 
 # %%
 size = lesson.pick(12, 24)
@@ -59,16 +63,25 @@ print("output size:", by_hand.shape, "= (H - k + 1, W - k + 1) =", (size - 2, si
 print("largest difference between the loop and F.conv2d:", np.abs(by_hand - by_tinygen).max())
 assert by_tinygen.shape == (size - 2, size - 2)
 assert np.allclose(by_hand, by_tinygen)
-assert by_hand[size // 2, :].max() > 0 > by_hand[size // 2, :].min()  # the two vertical edges, opposite signs
+middle_row = by_hand[size // 2, :]
+assert middle_row.max() > 0 > middle_row.min()  # the two vertical edges, opposite signs
+assert middle_row.argmin() < middle_row.argmax()  # negative on the left edge, positive on the right
 assert not by_hand[0, :].any()  # the top rows see no square: no edge
 
-figure, axes = plt.subplots(1, 3, figsize=(10, 3.4))
-for ax, data, title in zip(axes, [image, edge_kernel, by_tinygen],
-                           ["image", "kernel (Sobel, vertical edges)", "conv2d output"]):
-    shown = ax.imshow(data, cmap="coolwarm" if data is not image else "gray")
+figure, axes = plt.subplots(1, 3, figsize=(11, 3.8))
+panels = [(image, f"image ({size} × {size})", "pixel value"),
+          (edge_kernel, "kernel (Sobel, vertical edges)", "weight"),
+          (by_tinygen, f"conv2d output ({size - 2} × {size - 2})", "output value")]
+for ax, (data, title, meaning) in zip(axes, panels):
+    limit = np.abs(data).max()   # signed panels: 0 is white in the middle of the colour scale
+    shown = ax.imshow(data, cmap="gray") if data is image else ax.imshow(data, cmap="coolwarm", vmin=-limit, vmax=limit)
     ax.set_title(title)
-    ax.set_xticks([]), ax.set_yticks([])
-    figure.colorbar(shown, ax=ax, fraction=0.046)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))   # pixel indices, not -0.5
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    figure.colorbar(shown, ax=ax, fraction=0.046, label=meaning)
+figure.suptitle("A vertical-edge kernel slid over a bright square")
 figure.tight_layout()
 figure.savefig(lesson.path("sliding_kernel.png"), dpi=100)
 plt.close(figure)
@@ -79,11 +92,11 @@ plt.close(figure)
 # A Python loop over output pixels is slow. Instead, copy each window into one row of a
 # matrix (the "column matrix"; tinygen reads the windows through a strided view of the
 # image, so no loop over pixels is needed). Then every output pixel is a row times the
-# flattened kernel — all of them at once, one matrix product:
-#   y = im2col(x) @ w.flatten()      (rows: output pixels, columns: kernel taps)
-# With C input channels a row holds k·k·C numbers; with O output channels the kernel
-# becomes a matrix of O columns. Below: a 4 × 4 image whose pixels are numbered 0…15,
-# a 3 × 3 kernel — four windows, four rows of nine pixel numbers each.
+# flattened kernel, all of them at once in one matrix product, `y = im2col(x) @ w.flatten()`
+# (rows: output pixels, columns: kernel taps). With $C$ input channels a row holds
+# $k \cdot k \cdot C$ numbers; with $O$ output channels the kernel becomes a matrix of $O$
+# columns. Below: a $4 \times 4$ image whose pixels are numbered 0 to 15 and a $3 \times 3$
+# kernel give four windows, four rows of nine pixel numbers each.
 
 # %%
 numbered = np.arange(16.0).reshape(1, 1, 4, 4)
@@ -103,7 +116,9 @@ axes[0].imshow(numbered[0, 0], cmap="Blues", vmin=-4, vmax=20)
 for (r, c), value in np.ndenumerate(numbered[0, 0]):
     axes[0].text(c, r, int(value), ha="center", va="center")
 axes[0].add_patch(plt.Rectangle((-0.5, -0.5), 3, 3, fill=False, edgecolor="red", linewidth=2))
-axes[0].set_title("pixel numbers; window 0 in red")
+axes[0].set_title("image: pixels 0 to 15; window 0 in red")
+axes[0].set_xlabel("column")
+axes[0].set_ylabel("row")
 axes[1].imshow(rows, cmap="Blues", vmin=-4, vmax=20)
 for (r, c), value in np.ndenumerate(rows):
     axes[1].text(c, r, int(value), ha="center", va="center")
@@ -111,8 +126,11 @@ axes[1].add_patch(plt.Rectangle((-0.5, -0.5), 9, 1, fill=False, edgecolor="red",
 axes[1].set_title("im2col: one row per output pixel, one column per kernel tap")
 axes[1].set_xlabel("kernel tap (i, j)")
 axes[1].set_ylabel("output pixel (a, b)")
-for ax in axes:
-    ax.set_xticks([]), ax.set_yticks([])
+axes[0].set_xticks(range(4)), axes[0].set_yticks(range(4))
+taps, pixels = [(i, j) for i in range(3) for j in range(3)], [(a, b) for a in range(2) for b in range(2)]
+axes[1].set_xticks(range(9), [f"({i}, {j})" for i, j in taps], fontsize=8)
+axes[1].set_yticks(range(4), [f"({a}, {b})" for a, b in pixels], fontsize=8)
+figure.suptitle("A 3 × 3 convolution of a 4 × 4 image as one matrix")
 figure.tight_layout()
 figure.savefig(lesson.path("im2col.png"), dpi=100)
 plt.close(figure)
@@ -152,15 +170,19 @@ assert fast_ms < loop_ms
 # %% [markdown]
 # ## Stride, padding, dilation, and the output size
 #
-# * stride s: the kernel jumps s pixels at a time;
-# * padding p: p rows/columns of zeros around the image, so the border pixels get visited
+# * stride $s$: the kernel jumps $s$ pixels at a time;
+# * padding $p$: $p$ rows/columns of zeros around the image, so the border pixels get visited
 #   as often as the others and the size can be kept;
-# * dilation d: the kernel's taps are d pixels apart, so it spans d(k − 1) + 1 pixels.
+# * dilation $d$: the kernel's taps are $d$ pixels apart, so it spans $d(k - 1) + 1$ pixels.
 #
-# The kernel then fits where it starts at 0, s, 2s, … and still ends inside the padded image:
-#   o = ⌊(i + 2p − d(k − 1) − 1) / s⌋ + 1.
-# We check it against brute force — counting the positions where the window fits — and
-# against the shape `F.conv2d` actually returns, over a grid of sizes.
+# On an input of $i$ pixels the kernel then fits where it starts at $0, s, 2s, \ldots$ and still
+# ends inside the padded image, which gives $o$ output pixels:
+#
+# $$o = \left\lfloor \frac{i + 2p - d(k - 1) - 1}{s} \right\rfloor + 1$$
+#
+# The cell below checks it against brute force (counting the positions where the window fits)
+# and against the shape `F.conv2d` actually returns, over a grid of sizes, then prints the
+# output sizes of a 7-pixel input and a $3 \times 3$ kernel.
 
 # %%
 def windows_that_fit(i, k, s, p, d):
@@ -186,6 +208,7 @@ for i in range(lesson.pick(3, 1), lesson.pick(9, 17)):
                     if i == 7 and k == 3 and d == 1:
                         table.append((i, k, s, p, formula))
 print(f"formula = brute-force count = F.conv2d's shape in all {checked} cases")
+print("input i = 7, kernel k = 3, dilation d = 1:")
 print(" i  k  s  p |  o")
 for row in table:
     print(" {}  {}  {}  {} | {:2d}".format(*row))
@@ -206,10 +229,11 @@ assert "larger than the padded input" in message and "floor((2 + 2*0 - 1*(3-1) -
 # %% [markdown]
 # ## Multiple channels and the gradient
 #
-# With C input channels each output channel sums over all C (a kernel is C × k × k), and
-# O kernels make O output channels: weight (O, C, k, k). The backward pass of a
-# convolution is itself a convolution-like sum — the input gradient is a *transposed*
-# convolution with the same weight (lesson 04). gradcheck confirms both gradients.
+# With $C$ input channels each output channel sums over all $C$ (a kernel is $C \times k \times k$),
+# and $O$ kernels make $O$ output channels: the weight has the shape `(O, C, k, k)`. The backward
+# pass of a convolution is itself a convolution-like sum: the input gradient is a *transposed*
+# convolution with the same weight (lesson 04). gradcheck confirms all three gradients (input,
+# weight and bias).
 
 # %%
 x = tg.tensor(rng.normal(size=(2, 3, 6, 5)), requires_grad=True)

@@ -2,14 +2,20 @@
 # # 04 · Transposed convolution: upsampling in four steps, and why it is called "transposed"
 #
 # Decoders and GAN generators must go from a small feature map to a big image. A
-# transposed convolution does that: with the stride s, padding p and kernel k of the
-# convolution whose shape it undoes, an input of size i becomes
-#   o = (i − 1)·s + k − 2p.
+# transposed convolution does that.
+#
+# With the stride $s$, padding $p$ and kernel size $k$ of the convolution whose shape it undoes,
+# it turns an input of size $i$ into an output of size
+#
+# $$o = (i - 1)\, s + k - 2p$$
+#
 # You can compute it in four steps:
-#   1. compute z = s − 1 and p′ = k − p − 1,
-#   2. insert z zeros between neighbouring rows and columns of the input,
-#   3. pad the result with p′ zeros on every side,
-#   4. run an ordinary convolution with stride 1 (with the kernel rotated by 180°).
+#
+# 1. compute $z = s - 1$ and $p' = k - p - 1$,
+# 2. insert $z$ zeros between neighbouring rows and columns of the input,
+# 3. pad the result with $p'$ zeros on every side,
+# 4. run an ordinary convolution with stride 1 (with the kernel rotated by 180°).
+#
 # tinygen implements exactly these steps (`method="zero_insertion"`) and a fast way
 # that skips all the multiplications by inserted zeros (`method="col2im"`, the default).
 #
@@ -35,9 +41,10 @@ rng = np.random.default_rng(0)
 # %% [markdown]
 # ## The four steps, for stride 1 and 2 and padding 0 and 1
 #
-# A 2 × 2 input (values 1…4) and a 3 × 3 kernel of ones, so every output number is just the
-# sum of the input values its window covers. Each row of the figure is one case; the
-# columns are the steps. The last step's output must equal what `conv_transpose2d` returns.
+# Take a $2 \times 2$ input (values 1 to 4) and a $3 \times 3$ kernel of ones, so every output
+# number is just the sum of the input values its window covers. Each row of the figure is one
+# case (its stride and padding are in the first panel's title); the columns are the steps. The
+# last step's output must equal what `conv_transpose2d` returns.
 
 # %%
 x_small = tg.tensor(np.array([[1.0, 2.0], [3.0, 4.0]])[None, None])
@@ -67,16 +74,19 @@ for row, (s, p) in enumerate(cases):
         ax.set_title(f"s={s} p={p}: {title}" if ax is axes[row][0] else title, fontsize=10)
         ax.set_xlim(-0.5, 6.5), ax.set_ylim(6.5, -0.5)  # one scale for all panels: sizes compare
         ax.axis("off")
+figure.suptitle("Transposed convolution of a 2 × 2 input with a 3 × 3 kernel of ones, step by step "
+                "(numbers: the values; darker: larger)")
 figure.tight_layout()
 figure.savefig(lesson.path("four_steps.png"), dpi=90)
 plt.close(figure)
 
 # %% [markdown]
-# Why rotate the kernel in step 4? In the transposed convolution, input pixel (a, b) adds
-# value × kernel into the output at rows a·s + i, columns b·s + j. Read from the output's
-# side, output pixel (r, c) collects kernel[r − a·s, c − b·s]: the kernel indexed backwards,
-# which a forward-sliding convolution gets by rotating the kernel. With several channels the
-# kernel's in/out axes also swap: the weight is (C_in, C_out, k, k), as in PyTorch.
+# Why rotate the kernel in step 4? In the transposed convolution, input pixel $(a, b)$ adds
+# its value times the kernel into the output: $x_{a,b}\, w_{i,j}$ lands at row $as + i$, column
+# $bs + j$. Read from the output's side, output pixel $(r, c)$ collects $w_{r - as,\, c - bs}$:
+# the kernel indexed backwards, which a forward-sliding convolution gets by rotating the kernel.
+# With several channels the kernel's in/out axes also swap: the weight has the shape
+# `(C_in, C_out, k, k)`, as in PyTorch.
 
 # %%
 kernel = tg.tensor(np.arange(1.0, 10.0).reshape(1, 1, 3, 3))
@@ -88,8 +98,9 @@ print("a single input pixel of value 1 stamps the kernel, the right way up")
 # %% [markdown]
 # ## The size formula, checked by running the op
 #
-# For a grid of input sizes i, kernels k, strides s and paddings p we run both methods and
-# compare the output size with o = (i − 1)s + k − 2p. A few rows of the table are printed.
+# For a grid of input sizes $i$, kernels $k$, strides $s$ and paddings $p$ the cell below runs
+# both methods and compares the output size with $o = (i - 1)s + k - 2p$. It prints the rows
+# of an input of size 4 with stride 2.
 
 # %%
 checked, printed = 0, []
@@ -109,6 +120,7 @@ for i in range(1, lesson.pick(5, 9)):
                 if i == 4 and k in (3, 4) and s == 2:
                     printed.append((i, k, s, p, o))
 print(f"o = (i-1)s + k - 2p held in all {checked} cases, for both methods")
+print("input i = 4, stride s = 2:")
 print(" i  k  s  p |  o")
 for row in printed:
     print(" {}  {}  {}  {} | {:2d}".format(*row))
@@ -118,7 +130,7 @@ assert (4, 4, 2, 1, 8) in printed  # the DCGAN step: k4 s2 p1 doubles the size e
 # ## The literal steps and the fast path agree — and what the zeros cost
 #
 # The fast path never builds the zero-inserted image: one matrix product computes every
-# input pixel's k × k stamp for every output channel, and a scatter-add (one strided slice
+# input pixel's $k \times k$ stamp for every output channel, and a scatter-add (one strided slice
 # per kernel position) puts the stamps in place. Same numbers, same gradients, to
 # float64 rounding:
 
@@ -140,11 +152,11 @@ for s, p, k in [(1, 0, 3), (2, 1, 4), (3, 2, 3), (2, 0, 1)]:
     assert difference < 1e-10
 
 # %% [markdown]
-# With stride s, only about one position in s² of the zero-inserted image holds a real value,
-# so the literal way multiplies mostly by zero. Counting the multiply-adds of a DCGAN generator
-# layer (128 → 64 channels, 7×7 → 14×14, k4 s2 p1): the literal way slides the full kernel
+# With stride $s$, only about one position in $s^2$ of the zero-inserted image holds a real value,
+# so the literal way multiplies mostly by zero. Count the multiply-adds of a DCGAN generator
+# layer (128 → 64 channels, 7 × 7 → 14 × 14, k4 s2 p1): the literal way slides the full kernel
 # over every output pixel; the fast way multiplies each real input pixel by the kernel once.
-# Then the stopwatch, on the same layer in float32 (best of five runs):
+# Then the stopwatch, on the same layer in float32 (best of five runs, after one to warm up):
 
 # %%
 n, c_in, c_out, i, k, s, p = lesson.pick(16, 64), 128, 64, 7, 4, 2, 1
@@ -167,6 +179,7 @@ for method in ("zero_insertion", "col2im"):
     timings[method] = min(runs[1:])
 print(f"forward, batch {n}: zero insertion {timings['zero_insertion']:.1f} ms, col2im {timings['col2im']:.1f} ms "
       f"({timings['zero_insertion'] / timings['col2im']:.1f}x; copies of the big padded image add to the 4x)")
+assert timings["zero_insertion"] > timings["col2im"], "skipping the zeros pays"
 
 # %% [markdown]
 # ## Why output_padding exists
@@ -199,11 +212,13 @@ assert dcgan == [7, 14, 28]
 # %% [markdown]
 # ## The name: it multiplies by the transposed matrix
 #
-# A convolution is linear, so it is a matrix M acting on the flattened image: y = M x.
-# For a 4 × 4 image and a 3 × 3 kernel, M is 4 × 16 — each row holds the kernel, placed
-# where one window sits. The transposed convolution multiplies by Mᵀ (16 × 4): it maps a
-# 2 × 2 map back to 4 × 4, spreading each value over the window it came from. It is also
-# the convolution's input gradient: dL/dx = Mᵀ dL/dy.
+# A convolution is linear, so it is a matrix $M$ acting on the flattened image: $y = Mx$.
+# For a $4 \times 4$ image and a $3 \times 3$ kernel, $M$ is $4 \times 16$: each row holds the
+# kernel, placed where one window sits. The transposed convolution multiplies by $M^\top$
+# ($16 \times 4$): it maps a $2 \times 2$ map back to $4 \times 4$, spreading each value over the
+# window it came from. It is also the convolution's input gradient:
+#
+# $$\frac{\partial L}{\partial x} = M^\top \frac{\partial L}{\partial y}$$
 
 # %%
 weight = tg.tensor(rng.normal(size=(1, 1, 3, 3)))
@@ -224,13 +239,13 @@ figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios"
                          layout="constrained")
 limit = np.abs(matrix).max()
 image = axes[0].imshow(matrix, cmap="coolwarm", vmin=-limit, vmax=limit)
-axes[0].set_title("conv2d as a matrix M (4 outputs x 16 pixels)")
-axes[0].set_xlabel("conv2d's input pixel (of the 4 x 4 x, row by row)")
-axes[0].set_ylabel("conv2d's output pixel (of 2 x 2)")
+axes[0].set_title("conv2d of a 4 × 4 image, 3 × 3 kernel, as a matrix M (4 × 16)")
+axes[0].set_xlabel("conv2d's input pixel (of the 4 × 4 x, row by row)")
+axes[0].set_ylabel("conv2d's output pixel (of 2 × 2)")
 axes[1].imshow(matrix.T, cmap="coolwarm", vmin=-limit, vmax=limit)
-axes[1].set_title("conv_transpose2d = M^T")
-axes[1].set_xlabel("its input pixel (of 2 x 2)")
-axes[1].set_ylabel("its output pixel (of 4 x 4)")
+axes[1].set_title("conv_transpose2d = Mᵀ (16 × 4)")
+axes[1].set_xlabel("its input pixel (of 2 × 2)")
+axes[1].set_ylabel("its output pixel (of 4 × 4)")
 for ax, (rows, columns) in zip(axes, (matrix.shape, matrix.T.shape)):
     ax.set_xticks(range(columns)), ax.set_yticks(range(rows))
     ax.tick_params(labelsize=7)

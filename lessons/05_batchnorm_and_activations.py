@@ -32,8 +32,10 @@ rng = np.random.default_rng(0)
 #
 # Four features with very different centres and spreads, as the outputs of an
 # unnormalized layer often are. In training mode `BatchNorm1d` computes each feature's
-# mean μ and (biased) variance σ² over the batch and returns (x − μ) / √(σ² + ε), then
-# scales by γ (`weight`, starting at 1) and shifts by β (`bias`, starting at 0).
+# mean $\mu$ and (biased) variance $\sigma^2$ over the batch, then normalizes, scales by
+# $\gamma$ (`weight`, starting at 1) and shifts by $\beta$ (`bias`, starting at 0):
+#
+# $$y = \gamma \, \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}} + \beta$$
 
 # %%
 centres, spreads = np.array([-3.0, 0.0, 5.0, 20.0]), np.array([0.5, 1.0, 3.0, 8.0])
@@ -45,23 +47,27 @@ print("after:  mean", normalized.mean(axis=0).round(4), " std", normalized.std(a
 assert np.allclose(normalized.mean(axis=0), 0, atol=1e-5)
 assert np.allclose(normalized.std(axis=0), 1, atol=1e-3)
 
-figure, axes = plt.subplots(1, 2, figsize=(10, 3.6))
+figure, axes = plt.subplots(1, 2, figsize=(10, 3.8))
 for feature in range(4):
     label = f"feature {feature} (μ={centres[feature]:g}, σ={spreads[feature]:g})"
     axes[0].hist(batch[:, feature], bins=40, alpha=0.6, label=label)
     axes[1].hist(normalized[:, feature], bins=40, alpha=0.6, label=f"feature {feature}")
-axes[0].set_title("a batch before batch norm")
+axes[0].set_title("before batch norm")
 axes[1].set_title("after: every feature has mean 0, std 1")
-axes[0].legend(fontsize=7)
 for ax in axes:
-    ax.set_xlabel("value")
+    ax.set_xlabel("value of the feature")
+    ax.set_ylabel("samples per bin")
+    ax.legend(fontsize=7)
+figure.suptitle(f"One batch of {len(batch)} samples of 4 features, histogram per feature")
 figure.tight_layout()
 figure.savefig(lesson.path("batchnorm_histograms.png"), dpi=120)
 plt.close(figure)
 
 # %% [markdown]
-# Normalizing does not take expressive power away: γ and β are trained, and γ = σ,
-# β = μ would undo the normalization exactly. The network decides how much of it to keep.
+# Normalizing does not take expressive power away: $\gamma$ and $\beta$ are trained, and
+# $\gamma = \sqrt{\sigma^2 + \varepsilon}$, $\beta = \mu$ would undo the normalization exactly.
+# The network decides how much of it to keep. With $\gamma = 2$ and $\beta = 3$ every feature
+# comes out with mean 3 and standard deviation 2:
 
 # %%
 with tg.no_grad():
@@ -75,10 +81,16 @@ assert np.allclose(rescaled.mean(axis=0), 3, atol=1e-4) and np.allclose(rescaled
 # ## Training mode versus evaluation mode
 #
 # In training mode a sample's output depends on the other samples of its batch (they set
-# μ and σ²). That is fine while training — it even regularizes a little — but a trained
+# $\mu$ and $\sigma^2$). That is fine while training (it even regularizes a little), but a trained
 # model must answer the same for the same input. So every training step also updates
-# *running* estimates, running ← (1 − momentum) · running + momentum · batch statistic
-# (with the unbiased variance), and `model.eval()` switches to them.
+# *running* estimates, with the unbiased variance as the batch's variance,
+#
+# $$\text{running} \leftarrow (1 - \text{momentum}) \cdot \text{running} + \text{momentum} \cdot \text{batch statistic}$$
+#
+# and `model.eval()` switches to them. Below, after 100 batches in quick mode (300 in full), each
+# running mean is within 0.15 standard deviations of its feature's true centre and each running
+# standard deviation within 15% of the true spread; in evaluation mode one sample gets the same
+# output whatever batch it is in.
 
 # %%
 norm = nn.BatchNorm1d(4, momentum=0.1)
@@ -104,16 +116,17 @@ assert np.array_equal(in_eval[0], in_eval[1]) and np.array_equal(in_eval[0], alo
 # %% [markdown]
 # ## ReLU versus LeakyReLU: counting dead units
 #
-# ReLU(x) = max(x, 0) has derivative 0 for x < 0. If a too-large step throws a hidden
+# $\mathrm{ReLU}(x) = \max(x, 0)$ has derivative 0 for $x < 0$. If a too-large step throws a hidden
 # unit's weights so far that its pre-activation is negative for *every* training image,
 # the unit outputs 0 everywhere, and the gradient reaching its weights is 0 everywhere:
-# nothing will ever move it back. LeakyReLU(x) = x for x > 0, a·x otherwise, keeps a
-# slope a (PyTorch's default 0.01; the GANs of lessons 11–14 use 0.2), so even a silent unit
+# nothing will ever move it back. $\mathrm{LeakyReLU}(x) = x$ for $x > 0$ and $a x$ otherwise keeps a
+# slope $a$ (PyTorch's default 0.01; the GANs of lessons 11–14 use 0.2), so even a silent unit
 # still learns.
 #
 # The experiment: the same network (784 → 128 → 10), the same initial weights and the
 # same batches, once with ReLU and once with LeakyReLU, trained with plain SGD at a far
-# too large learning rate (1.0); then we count units that never fire on the training set.
+# too large learning rate (1.0); then count the units that never fire on the training set
+# (call them *silent*; a silent ReLU unit is a dead one).
 
 # %%
 count = lesson.pick(1000, 4000)
@@ -164,9 +177,11 @@ assert gradients["ReLU"][dead].max() == 0.0                # and they get exactl
 assert gradients["LeakyReLU(0.01)"][quiet].min() > 0.0     # silent LeakyReLU units still do
 
 # %% [markdown]
-# Now continue both with a sensible optimizer (Adam, lr 10⁻³). A dead ReLU unit cannot
-# come back — its gradient is exactly zero, so Adam's update for it is zero too. A silent
-# LeakyReLU unit can.
+# Now continue both with a sensible optimizer (Adam, learning rate $10^{-3}$). A dead ReLU unit
+# cannot come back: its gradient is exactly zero, so Adam's update for it is zero too. A silent
+# LeakyReLU unit can. The count of silent units need not fall, though: Adam's first steps can
+# silence more units, and only the LeakyReLU ones among them can recover. So look at which units
+# come back (*revived*), not only at the count. The figure's titles give both for this run.
 
 # %%
 before = {name: set(units) for name, units in silent.items()}
@@ -186,10 +201,12 @@ figure, axes = plt.subplots(1, 2, figsize=(10, 3.6), sharey=True)
 for ax, name in zip(axes, activations):
     ax.plot(np.sort(firing_before[name])[::-1], label="after the rough start (lr 1.0)")
     ax.plot(np.sort(firing[name])[::-1], label="after Adam, lr 1e-3")
-    ax.set_title(f"{name}: {len(before[name])} -> {len(silent[name])} units never fire")
-    ax.set_xlabel("hidden unit (sorted)")
+    revived = len(before[name] - silent[name])
+    ax.set_title(f"{name}: silent units {len(before[name])} → {len(silent[name])}, {revived} revived", fontsize=10)
+    ax.set_xlabel("hidden unit (sorted by how often it fires)")
     ax.legend(fontsize=8)
-axes[0].set_ylabel("fraction of images on which it fires")
+axes[0].set_ylabel("share of training images it fires on")
+figure.suptitle("Hidden units of a 784-128-10 network: how often each fires (0: silent)")
 figure.tight_layout()
 figure.savefig(lesson.path("dead_units.png"), dpi=120)
 plt.close(figure)

@@ -4,9 +4,9 @@
 # Everything so far has been a neural network used *discriminatively*: given an input x
 # it predicts a label y, i.e. it models P(y | x). The models of the lessons that follow
 # are *generative*: they model the inputs themselves, P(x) or P(x | y), and can therefore
-# draw new x. Before building those, we train the classic discriminative network end to
-# end — the engine's first full proof that layers, batch norm, the loss, backward and
-# Adam work together on real data.
+# draw new x. Before building those, you train the classic discriminative network end to
+# end: the first full test that layers, batch norm, the loss, backward and Adam work
+# together on real data.
 #
 # Run: `python lessons/06_discriminative_classifier.py` (add `--quick` for the short version).
 
@@ -30,7 +30,7 @@ tg.manual_seed(0)
 # ## The data: 5,000 real MNIST digits shipped with tinygen
 #
 # `mnist-5k` is split 4,000 / 1,000, with every digit in the same proportion in both
-# halves. Images are (N, 1, 28, 28) in [0, 1]. Quick mode trains on half the training set
+# halves. Images have the shape `(N, 1, 28, 28)` and values in $[0, 1]$. Quick mode trains on half the training set
 # for one epoch; the full run uses all of it for ten.
 
 # %%
@@ -45,8 +45,11 @@ print(train_set, test_set, f"-> {epochs} epoch(s)")
 #
 # Two stride-2 convolutions halve the image twice (28 → 14 → 7) while the channels grow
 # (1 → 16 → 32); batch norm keeps each layer's input well scaled (lesson 05); two dense
-# layers turn the 32 × 7 × 7 features into 10 *logits*, one score per digit. Softmax of
-# the logits is the model's P(y | x); the cross-entropy loss is −log P(true label | x).
+# layers turn the 32 × 7 × 7 features into 10 *logits* $z_0, \ldots, z_9$, one score per digit.
+# Softmax of the logits is the model's distribution over the labels, and the cross-entropy
+# loss of an image with the true label $y$ is minus its log:
+#
+# $$p(y \mid x) = \frac{e^{z_y}}{\sum_{k=0}^{9} e^{z_k}}, \qquad \text{loss} = -\log p(y \mid x)$$
 
 # %%
 model = nn.Sequential(
@@ -98,7 +101,7 @@ assert np.mean(losses[-20:]) < np.mean(losses[:20]) / 3  # the loss fell a long 
 # %% [markdown]
 # ## Where the mistakes are: the confusion matrix
 #
-# Row i, column j counts test images of digit i that the model called j. A perfect
+# Row $i$, column $j$ counts test images of digit $i$ that the model called $j$. A perfect
 # classifier has everything on the diagonal; the largest off-diagonal cells show which
 # digits look alike to the model.
 
@@ -125,8 +128,8 @@ axes[0].set_xticks(range(10))
 axes[0].set_yticks(range(10))
 axes[0].set_xlabel("predicted digit")
 axes[0].set_ylabel("true digit")
-axes[0].set_title(f"confusion matrix, test accuracy {accuracy:.1%}")
-figure.colorbar(image, ax=axes[0], fraction=0.046)
+axes[0].set_title(f"confusion matrix of the {len(test_set)} test digits")
+figure.colorbar(image, ax=axes[0], fraction=0.046, label="test images")
 steps_per_epoch = len(loader)
 axes[1].plot(np.arange(1, len(losses) + 1) / steps_per_epoch, losses, lw=0.6, label="training loss (per batch)")
 axes[1].set_xlabel("epoch")
@@ -134,8 +137,10 @@ axes[1].set_ylabel("cross-entropy")
 twin = axes[1].twinx()
 twin.plot(np.arange(1, epochs + 1), accuracies, "o-", color="C1", label="test accuracy")
 twin.set_ylabel("test accuracy")
-axes[1].set_title("learning curve")
-figure.legend(loc="center right", bbox_to_anchor=(0.9, 0.5), fontsize=8)
+twin.set_ylim(0.5, 1.0)
+axes[1].set_title("training loss per batch, test accuracy per epoch")
+figure.legend(loc="upper right", bbox_to_anchor=(0.92, 0.86), fontsize=8)
+figure.suptitle(f"Conv classifier after {epochs} epoch(s) on {len(train_set)} digits: test accuracy {accuracy:.1%}")
 figure.tight_layout()
 figure.savefig(lesson.path("confusion_matrix.png"), dpi=120)
 plt.close(figure)
@@ -143,9 +148,10 @@ plt.close(figure)
 # %% [markdown]
 # ## What a discriminative model gives, and what it cannot
 #
-# The softmax of the logits is a full distribution P(y | x) over the ten digits. That is
-# all this model knows: it has no idea how likely an image x itself is, and no way to
-# draw a new one. Learning P(x) is the job of the autoencoders, VAEs and GANs ahead.
+# The softmax of the logits is a full distribution $p(y \mid x)$ over the ten digits. That is
+# all this model knows: it has no idea how likely an image $x$ itself is, and no way to
+# draw a new one. Learning $p(x)$ is the job of the autoencoders, VAEs and GANs ahead.
+# Below are test digits it got wrong, each above the distribution it gave.
 
 # %%
 wrong = np.flatnonzero(predicted != test_set.labels)[:8]
@@ -160,11 +166,12 @@ for column, (index, p) in enumerate(zip(wrong, probabilities)):
     colours = ["C3" if d == p.argmax() else "C2" if d == test_set.labels[index] else "C0" for d in range(10)]
     axes[1, column].bar(range(10), p, color=colours)
     axes[1, column].set_xticks(range(10))
-    axes[1, column].tick_params(labelsize=6)
+    axes[1, column].tick_params(labelsize=7)
     axes[1, column].set_ylim(0, 1)
-axes[1, 0].set_ylabel("P(y | x)")
-figure.suptitle("test digits the classifier got wrong, and its P(y | x) (red: its answer, green: the truth)",
-                fontsize=10)
+    axes[1, column].set_xlabel("digit y", fontsize=8)
+axes[1, 0].set_ylabel("p(y | x)")
+figure.suptitle("Test digits the classifier got wrong, and its p(y | x) "
+                "(red: its answer, green: the truth, blue: other digits)", fontsize=10)
 figure.tight_layout()
 figure.savefig(lesson.path("mistakes.png"), dpi=120)
 plt.close(figure)

@@ -136,6 +136,19 @@ def test_latent_manifold_decodes_a_grid_with_z1_rightward_and_z2_upward(tmp_path
     np.testing.assert_allclose(brightness, expected, atol=0.02)
 
 
+def test_latent_manifold_centres_its_grid_where_asked_and_says_so_in_its_title(tmp_path, monkeypatch):
+    seen, titles = [], []
+    monkeypatch.setattr(plot, "_save_mosaic", lambda mosaic, height, path, title: titles.append(title))
+    plot.latent_manifold(lambda codes: seen.append(codes) or np.zeros((9, 1, 8, 8)), tmp_path / "m.png",
+                         n=3, span=1.0, center=(-4.0, 2.0))
+    np.testing.assert_allclose(np.unique(seen[0][:, 0]), [-5, -4, -3])
+    np.testing.assert_allclose(seen[0][:3, 1], [3, 3, 3])   # the top row holds the largest z2
+    assert titles == ["decoded codes on a 3 × 3 grid: z1 from -5 to -3 (left to right), "
+                      "z2 from 1 to 3 (bottom to top)"]
+    with pytest.raises(ValueError, match=r"center must be a pair \(z1, z2\), got shape \(3,\)"):
+        plot.latent_manifold(lambda z: z, tmp_path / "m.png", center=(0, 0, 0))
+
+
 def test_latent_manifold_refuses_a_decoder_with_the_wrong_count(tmp_path):
     with pytest.raises(ValueError, match=r"decode must return one image per code: got 3 images for 9 codes"):
         plot.latent_manifold(lambda z: np.zeros((3, 1, 8, 8)), tmp_path / "m.png", n=3)

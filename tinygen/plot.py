@@ -72,22 +72,29 @@ def interpolation_strip(images, path, title=None, row_labels=None):
     return image_grid(images, path, ncols=steps, title=title, row_labels=row_labels)
 
 
-def latent_manifold(decode, path, n=15, span=3.0):
-    """Decode an n x n grid of 2-D codes z in [-span, span]^2 and save the images as one picture.
+def latent_manifold(decode, path, n=15, span=3.0, center=(0.0, 0.0)):
+    """Decode an n x n grid of 2-D codes z in center + [-span, span]^2 and save the images as one picture.
 
-    ``decode``: numpy (k, 2) float32 -> (k, 1, H, W). z1 grows to the right, z2 grows upward.
+    ``decode``: numpy (k, 2) float32 -> (k, 1, H, W). z1 grows to the right, z2 grows upward; the title
+    says so and gives both ranges. ``center``: (z1, z2) of the grid's middle (centre it on a model's codes).
     """
     n = _positive_int("n", n)
     if not span > 0:
         raise ValueError(f"span must be a positive number, got {span!r}")
+    center = _host(center, "center").astype(np.float32)
+    if center.shape != (2,):
+        raise ValueError(f"center must be a pair (z1, z2), got shape {center.shape}")
     values = np.linspace(-span, span, n, dtype=np.float32)
-    z2, z1 = np.meshgrid(values[::-1], values, indexing="ij")  # row 0 is the top, i.e. the largest z2
+    z2, z1 = np.meshgrid(values[::-1] + center[1], values + center[0], indexing="ij")  # row 0: the largest z2
     codes = np.stack([z1.ravel(), z2.ravel()], axis=1)
     images = _grey_images(decode(codes), "decode(codes)")
     if len(images) != n * n:
         raise ValueError(f"decode must return one image per code: got {len(images)} images for {n * n} codes")
     mosaic = tile(images, n, pad=0)
-    return _save_mosaic(mosaic, images.shape[1], path, f"decoded codes, z in [-{span:g}, {span:g}]^2")
+    (low_1, low_2), (high_1, high_2) = center - span, center + span
+    title = (f"decoded codes on a {n} × {n} grid: z1 from {low_1:.3g} to {high_1:.3g} (left to right), "
+             f"z2 from {low_2:.3g} to {high_2:.3g} (bottom to top)")
+    return _save_mosaic(mosaic, images.shape[1], path, title)
 
 
 def loss_curves(history, path, xlabel="epoch", ylabel="loss", title=None, first=1):
