@@ -6,8 +6,10 @@ import pytest
 from matplotlib.image import imread
 
 from test_recipes import cli
+from tinygen import backend
 from tinygen.checkpoint import load_checkpoint
 from tinygen.cli import main
+from tinygen.commands import trained_model
 
 QUICK = ["--limit", "128", "--no-progress"]
 
@@ -62,6 +64,7 @@ def test_conv_vae_trains_with_rmsprop(tmp_path, capsys):
     (["train", "vae", "-t", "optimizer=lbfgs"], "-t optimizer='lbfgs': optimizer must be one of 'adam', 'rmsprop', 'sgd'"),
     (["train", "vae", "-m", "latent_dim=0"], "-m latent_dim=0: latent_dim must be an integer >= 1"),
     (["train", "vae", "-m", "kl_weight=-1"], "kl_weight must be a number >= 0"),
+    (["train", "vae", "-t", "iwae_k=0"], "-t iwae_k=0: iwae_k must be an integer >= 1"),
     (["train", "conv-vae", "--dataset", "ring8"], "takes images"),
 ])
 def test_bad_settings_exit_2_with_the_rule(argv, message, tmp_path, capsys):
@@ -75,3 +78,15 @@ def test_latent_of_a_20d_model_exits_2(tmp_path, capsys):
                "--out", out)[0] in (0, None)
     code, stdout, stderr = cli(capsys, "latent", out, "--out", tmp_path / "m.png")
     assert code == 2 and "latent_dim=20" in stdout + stderr
+
+
+def test_iwae_k_sets_the_k_of_the_binarized_bound(vae_run):
+    recipe, model, run = trained_model(vae_run)
+    bounds = {}
+    for k in (1, 1000):
+        run.settings["train_args"] = recipe.training_options({**run.settings["train_args"], "iwae_k": k})
+        backend.manual_seed(0)
+        metrics = recipe.evaluate(model, run)
+        assert metrics["nll_nats_k"] == k
+        bounds[k] = metrics["nll_nats"]
+    assert bounds[1000] < bounds[1] - 0.1   # more importance samples, a tighter bound on the same images
