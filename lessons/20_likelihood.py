@@ -41,6 +41,7 @@ from tinygen.data import load_dataset
 from tinygen.data.toy2d import load_toy
 from tinygen.data.transforms import binarize
 from tinygen.lesson import setup
+from tinygen.lr_decay import LinearDecay
 from tinygen.metrics import iwae_bound
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.made.model import MADE
@@ -189,11 +190,12 @@ print("wrote", lesson.path("masks.png"))
 # triangular, so $\log \lvert \det \rvert = \sum s$. Alternating which half is fixed, eight couplings
 # learn to carry the 8 Gaussians of ring8 onto one Gaussian — and back.
 #
-# How far they get depends on the training. On this quick page (1,000 steps) the flow has only
-# started: $z = f(x)$ is still far from $\mathcal{N}(0, I)$ (streaks, not a round cloud), its density
-# and its samples trace arcs between the modes, and yet its exact likelihood already beats the best
-# single Gaussian (by about 2 nats in the printed numbers). The cell checks that the flow is invertible and that its
-# density integrates to about 1.
+# How far they get depends on the training (Adam, its rate falling linearly to 0). On this quick page
+# (1,000 steps) the flow has only started: $z = f(x)$ is still far from $\mathcal{N}(0, I)$ (streaks, not
+# a round cloud), and its density and its samples trace the ring's arcs between the modes instead of
+# eight separate blobs; yet its exact likelihood already beats the best single Gaussian, by almost
+# 4 nats in the printed numbers. Full mode trains six times longer. The cell checks that the flow is
+# invertible and that its density integrates to about 1.
 
 # %%
 ring = load_toy("ring8", "train").images
@@ -202,11 +204,13 @@ tg.manual_seed(3)
 flow = PointFlow(2, hidden=64, couplings=8)
 adam = optim.Adam(flow.parameters(), lr=2e-3)
 steps = lesson.pick(1000, 6000)
+decay = LinearDecay(adam, steps)   # a fixed rate keeps the thin modes' likelihood jumping from step to step
 for step in range(steps):
     batch = ring[rng.integers(0, len(ring), 256)]
     adam.zero_grad()
     loss = flow.loss(batch)
     loss.backward()
+    decay.update()
     adam.step()
 with no_grad():
     flow_nll = float(flow.loss(ring_test).item())
