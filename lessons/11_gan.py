@@ -3,7 +3,7 @@
 #
 # A generative adversarial network is two networks in a game. The **generator** G is a
 # forger: from a vector of noise z it paints an image G(z). The **discriminator** D is an
-# inspector: shown an image, it outputs the probability D(x) that the image is real. D is
+# inspector: shown an image x, it outputs the probability D(x) that the image is real. D is
 # trained to tell real digits from forgeries; G is trained to make D call its forgeries real.
 # Neither network ever sees the other's weights; G learns only through D's judgement.
 #
@@ -18,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 import tinygen as tg
 from tinygen import optim, plot
@@ -39,34 +40,36 @@ print(train_set, f"-> {epochs} epochs")
 # %% [markdown]
 # ## The two networks
 #
-# G: z (100 numbers) → 256 → 512 → 1024 → 784 pixels, LeakyReLU(0.2) between layers and
-# tanh at the end, so pixels lie in [−1, 1]; the real digits are rescaled from [0, 1] to
-# [−1, 1] to match. D: 784 → 1024 → 512 → 256 → 1 with LeakyReLU(0.2) and dropout 0.3.
-# D's last layer outputs a *logit* ℓ, and D(x) = sigmoid(ℓ); the losses take the logit
-# directly, so log D(x) is computed as −softplus(−ℓ) and never as the log of a sigmoid
-# that has rounded to 0.
+# $G$: $z$ (100 numbers) → 256 → 512 → 1024 → 784 pixels, LeakyReLU(0.2) between layers and
+# tanh at the end, so pixels lie in $[-1, 1]$; the real digits are rescaled from $[0, 1]$ to
+# $[-1, 1]$ to match. $D$: 784 → 1024 → 512 → 256 → 1 with LeakyReLU(0.2) and dropout 0.3.
+# $D$'s last layer outputs a *logit* $\ell$, and $D(x) = \sigma(\ell)$, the sigmoid; the losses take the
+# logit directly, so $\log D(x)$ is computed as $-\operatorname{softplus}(-\ell)$ and never as the log
+# of a sigmoid that has rounded to 0.
+#
+# Each network's table lists its layers, their output shapes and their parameters:
+# first $G$'s, then $D$'s.
 
 # %%
 gan = GAN(dense_generator(), dense_discriminator())
 generator_table = gan.generator.summary((100,))
-discriminator_table = gan.discriminator.summary((1, 28, 28))
-print(generator_table, discriminator_table, sep="\n")
+discriminator_table = gan.discriminator.summary((1, 28, 28))   # summary prints its table and returns it
 assert "Total params: 1,486,352" in generator_table and "Total params: 1,460,225" in discriminator_table
 
 # %% [markdown]
 # ## The algorithm, one step of it
 #
-# For every batch of m real digits:
+# For every batch of $m$ real digits:
 #
-# 1. draw m noise vectors and let G forge m images;
-# 2. **train D** on the real batch (target 1) and the forgeries (target 0):
-#    loss_D = −[log D(x) + log(1 − D(G(z)))]. The forgeries are *detached* from G's graph:
-#    D's step must not change G.
-# 3. **train G**: show the forgeries to D again, now with target 1 ("label the fakes as
-#    real"): loss_G = −log D(G(z)). D is frozen during this step; only G moves.
+# 1. draw $m$ noise vectors and let $G$ forge $m$ images;
+# 2. **train D** on the real batch (target 1) and the forgeries (target 0), with the loss
+#    $\mathcal{L}_D = -\left[\log D(x) + \log\left(1 - D(G(z))\right)\right]$ averaged over the batch.
+#    The forgeries are *detached* from $G$'s graph: $D$'s step must not change $G$.
+# 3. **train G**: show the forgeries to $D$ again, now with target 1 ("label the fakes as
+#    real"): $\mathcal{L}_G = -\log D(G(z))$. $D$ is frozen during this step; only $G$ moves.
 #
-# Both players use Adam with learning rate 2·10⁻⁴ and β₁ = 0.5, the DCGAN paper's settings.
-# Below, each half of one step is taken by hand and we check that it moves only its player.
+# Both players use Adam with learning rate $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, the DCGAN paper's settings.
+# Below, you take each half of one step by hand and check that it moves only its player.
 
 # %%
 optimizers = {"discriminator": optim.Adam(gan.discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999)),
@@ -95,20 +98,26 @@ assert unchanged(d_before, gan.discriminator) and not unchanged(g_before, gan.ge
 # %% [markdown]
 # ## Training: D(x) and D(G(z)) over the epochs
 #
-# At the game's equilibrium G's forgeries are indistinguishable from real digits and the
-# best D can do is guess: D(x) = D(G(z)) = 1/2. That is the end of the game for players of
-# unlimited capacity and unlimited data. Here D sees the same 4,000 digits every epoch and
-# can learn them by heart, so in practice it stays ahead: in the full run (30 epochs) D(x)
-# stays near 0.85 and D(G(z)) near 0.15 from the first epochs to the last, while the samples
-# still improve (FD about 3,000 before training, about 725 after). D need not be fooled for G
-# to learn: G follows the gradient of D's logit, which points from its forgeries toward what
-# D calls real. Watch the curves below stay apart, and the FD fall anyway.
-# A fixed set of noise vectors, drawn once, shows the same 16 forgeries after
-# every epoch. How far they get depends on the budget: in quick mode (a few epochs) they are
-# still noise clouds taking on a digit's outline; the full run's 30 epochs make them noisy but
-# recognisable 1s, 3s, 7s and 9s. A dense generator learns slowly; lesson 12's convolutional
-# one paints clear strokes in fewer epochs. The sample quality is measured with tinygen's FD (lower is better) on 1,000
-# samples (see README, "Sample quality").
+# At the game's equilibrium $G$'s forgeries are indistinguishable from real digits and the
+# best $D$ can do is guess: $D(x) = D(G(z)) = \tfrac{1}{2}$. That is the end of the game for players of
+# unlimited capacity and unlimited data. Here $D$ sees the same training digits every epoch (4,000
+# in full mode, 2,000 on this quick page) and can learn them by heart, so in practice it stays
+# ahead: the mean $D(x)$ stays above the mean $D(G(z))$. $D$ need not be fooled for $G$ to learn:
+# $G$ follows the gradient of $D$'s logit, which points from its forgeries toward what $D$ calls
+# real. Watch the two curves below stay apart, and the FD fall anyway. The FD is tinygen's sample
+# quality measure on 1,000 samples (lower is better; see README, "Sample quality").
+#
+# What you see depends on the budget. On this quick page (4 epochs) $D(x)$ stays around 0.7
+# and $D(G(z))$ around 0.55, and the FD falls from about 3,000 to about 2,000. In full mode
+# (30 epochs), $D(x)$ stays near 0.85 and $D(G(z))$ near 0.15 from the first epochs to the last,
+# and the FD falls from about 3,000 to about 725. The cell prints the numbers of the run you are
+# reading.
+#
+# A fixed set of 16 noise vectors, drawn once, shows the same 16 forgeries after every epoch, one
+# row per epoch. On this quick page they are still noise clouds, nearly the same for every noise
+# vector: the generator has not yet learnt to use its noise. Full mode's 30 epochs make them noisy
+# but recognisable 1s, 3s, 7s and 9s. A dense generator learns slowly; lesson 12's convolutional
+# one paints clear strokes in fewer epochs.
 
 # %%
 quality = SampleQuality(test_set.images)
@@ -129,10 +138,12 @@ for epoch in range(epochs):
     print(f"epoch {epoch + 1}: D(x) {sums['d_real']:.3f}  D(G(z)) {sums['d_fake']:.3f}")
 figure, axis = plt.subplots(figsize=(6, 3.5))
 epochs_axis = np.arange(1, epochs + 1)
-axis.plot(epochs_axis, curves["d_real"], label="D(x), real")
-axis.plot(epochs_axis, curves["d_fake"], label="D(G(z)), generated")
+axis.plot(epochs_axis, curves["d_real"], marker="o", label="D(x), on real digits")
+axis.plot(epochs_axis, curves["d_fake"], marker="o", label="D(G(z)), on forgeries")
 axis.axhline(0.5, color="grey", linestyle=":", label="equilibrium 1/2")
-axis.set(xlabel="epoch", ylabel="mean probability 'real'", ylim=(0, 1))
+axis.set(xlabel="epoch", ylabel="D's mean probability 'real'", ylim=(0, 1),
+         title=f"the dense GAN's discriminator, mean over each epoch ({count:,} digits)")
+axis.xaxis.set_major_locator(MaxNLocator(integer=True))
 axis.legend()
 figure.savefig(lesson.path("d_curves.png"), dpi=120, bbox_inches="tight")
 plot.image_grid(np.concatenate(strips), lesson.path("samples_by_epoch.png"), ncols=16,
@@ -144,4 +155,4 @@ result = quality.evaluate(gan.sample(1000).numpy())
 print(f"FD untrained {fd_untrained:.0f} -> trained {result['fd']:.1f}; classifier score {result['classifier_score']:.2f}")
 assert result["fd"] < lesson.pick(0.8, 0.3) * fd_untrained
 assert all(0 < value < 1 for value in curves["d_real"] + curves["d_fake"])
-assert np.mean(curves["d_real"]) > np.mean(curves["d_fake"])  # D stays ahead (see the text above)
+assert all(real > fake for real, fake in zip(curves["d_real"], curves["d_fake"])), "D stays ahead in every epoch"

@@ -41,9 +41,12 @@ print(train_set, f"-> width {WIDTH}, {epochs} epochs")
 # %% [markdown]
 # ## The generator's shapes, by the formula
 #
-# A transposed convolution with kernel k, stride s and padding p maps size i to
-# o = (i − 1)·s + k − 2p. With k = 4, s = 2, p = 1: o = 2i, exactly doubling: 7 → 14 → 28.
-# We compute the sizes by the formula, then push a batch of noise through the generator
+# A transposed convolution with kernel $k$, stride $s$ and padding $p$ maps size $i$ to
+#
+# $$o = (i - 1)\,s + k - 2p.$$
+#
+# With $k = 4$, $s = 2$, $p = 1$: $o = 2i$, exactly doubling: 7 → 14 → 28.
+# You compute the sizes by the formula, then push a batch of noise through the generator
 # and read every layer's output shape to check.
 
 # %%
@@ -68,10 +71,11 @@ assert [shape[-1] for name, shape in shapes if name == "ConvTranspose2d"] == siz
 # ## Training
 #
 # The same game as lesson 11 (`GANTrainer`: D's step on real and detached fakes, then G's
-# step with D frozen), Adam 2·10⁻⁴ with β₁ = 0.5 and weights drawn from N(0, 0.02) as the
-# DCGAN paper prescribes, batches of 64. The FD (README, "Sample quality"; lower is better,
-# 0 for samples whose features match the test digits') is measured on 1,000 samples before
-# training and after each epoch.
+# step with D frozen), Adam with learning rate $2 \cdot 10^{-4}$ and $\beta_1 = 0.5$, and weights drawn
+# from $\mathcal{N}(0, 0.02^2)$ as the DCGAN paper prescribes, batches of 64. The FD (README, "Sample
+# quality"; lower is better, 0 for samples whose features match the test digits') is measured on
+# 1,000 samples before training and after each epoch. The grid after the curve shows 16 samples of
+# the generator trained here.
 
 # %%
 quality = SampleQuality(test_set.images)
@@ -86,17 +90,23 @@ for epoch in range(epochs):
 print(f"FD untrained {fds[0]:.0f} -> after {epochs} epochs {fds[-1]:.1f}")
 plot.loss_curves({"FD of 1,000 samples of G": fds}, lesson.path("fd.png"), xlabel="epochs trained", first=0,
                  ylabel="FD (lower is better)", title=f"DCGAN width {WIDTH} trained here on {count:,} digits")
+plot.image_grid(gan.sample(16, average=False).numpy(), lesson.path("samples_trained_here.png"),
+                title=f"DCGAN generator after the {epochs} epochs trained here")
 assert fds[-1] < 0.6 * fds[0]
+if lesson.quick:
+    assert fds[-1] > 269, "a few epochs leave blobs: farther from the test digits than blurred test digits are"
 
 # %% [markdown]
 # ## Which generator the rest of the page shows
 #
-# A few epochs make the FD fall, but they do not make digits: the samples of a 3-epoch
-# generator are still blobs. Drawing digits takes the full recipe, 40 epochs on all 4,000
+# A few epochs make the FD fall, but they do not make digits: on this quick page the samples of
+# the 3-epoch generator above are still blobs, and its FD stays far above 269, the FD of blurred
+# test digits (`benchmarks/README.md`). Drawing digits takes the full recipe, 40 epochs on all 4,000
 # training digits (about 3 CPU-minutes). So in quick mode the page **loads the weights
 # that recipe trained** (`lessons/weights/dcgan.npz`, made by
 # `tinygen train dcgan -m width=32 -m ema=0.99 --epochs 40`, see `lessons/weights/README.md`);
-# in full mode it keeps the generator it has just trained. The next cell prints which.
+# in full mode it keeps the generator it has just trained. The next cell prints which, and its
+# samples are digits: its FD falls below 269.
 
 # %%
 if lesson.quick:
@@ -118,11 +128,12 @@ assert fd_now < 269, "below the FD of blurred test digits (benchmarks/README.md)
 # %% [markdown]
 # ## A walk through latent space
 #
-# Pick two noise vectors z₀ and z₁ and decode the points on the straight line between them.
-# A generator that has learnt a smooth map changes the image gradually along the walk: one
-# digit morphs into another, with no jumps. We pick the two ends so that the shipped digit
-# classifier reads different digits there, then check that the walk really goes from one to
-# the other and that each step changes the image less than the whole walk does.
+# Pick two noise vectors $z_0$ and $z_1$ and decode the points $(1 - t)\,z_0 + t\,z_1$ on the
+# straight line between them, for $t$ from 0 to 1 in 10 steps. A generator that has learnt a
+# smooth map changes the image gradually along the walk: one digit morphs into another, with no
+# jumps. The two ends are picked so that the shipped digit classifier reads different digits there;
+# the cell checks that the walk really goes from one to the other and that each step changes the
+# image less than the whole walk does.
 
 # %%
 classifier = shipped_classifier("mnist-5k")
@@ -135,8 +146,8 @@ steps = np.linspace(0, 1, 10, dtype=np.float32)[:, None]
 walk = gan.sample(10, noise=tg.tensor((1 - steps) * ends[0] + steps * ends[1])).numpy()
 read = features_and_logits(classifier, walk)[1].argmax(axis=1)
 plot.interpolation_strip(walk, lesson.path("latent_walk.png"),
-                         title=f"weight average of G: z0 to z1 in 10 steps "
-                               f"(classifier reads {' '.join(map(str, read))})")
+                         title=f"DCGAN (weight average): z0 to z1 in 10 steps; "
+                               f"the classifier reads {' '.join(map(str, read))}")
 step_change = np.abs(np.diff(walk, axis=0)).mean(axis=(1, 2, 3))
 whole_change = np.abs(walk[-1] - walk[0]).mean()
 print(f"the classifier reads the walk as {read}")
@@ -150,12 +161,12 @@ assert step_change.max() < whole_change
 #
 # G never settles: each step answers D's latest move, so its weights keep circling around a
 # good point instead of resting on it, and any one snapshot carries the wobble of its last
-# few steps. An exponential moving average of the weights (EMA) smooths the wobble out. We
-# built the GAN with `ema=0.99`: after every G step the average moves a share
-# (1 − d)/(1 − dᵏ) of the way toward G's current weights, so it weighs step i by
-# (1 − d)·d^(k−i) / (1 − dᵏ), about the last 1/(1 − d) = 100 steps (`tinygen/nn/weight_average.py`).
-# Training never reads the average; `gan.sample` draws from it unless told `average=False`
-# (the walk above used it). Same noise for both, 1,000 samples each:
+# few steps. An exponential moving average of the weights (EMA) smooths the wobble out. The GAN
+# above was built with `ema=0.99`, the decay $d$: after the $k$-th G step the average moves a share
+# $\frac{1 - d}{1 - d^k}$ of the way toward G's current weights, so it weighs step $i$ by
+# $\frac{(1 - d)\,d^{k-i}}{1 - d^k}$, about the last $\frac{1}{1 - d} = 100$ steps
+# (`tinygen/nn/weight_average.py`). Training never reads the average; `gan.sample` draws from it
+# unless told `average=False` (the walk above used it). Same noise for both, 1,000 samples each:
 
 # %%
 noise = tg.randn(1000, 100)
@@ -163,7 +174,7 @@ fd_generator = quality.evaluate(gan.sample(1000, noise=noise, average=False).num
 fd_average = quality.evaluate(gan.sample(1000, noise=noise).numpy())["fd"]
 print(f"FD of G itself {fd_generator:.1f}, of its weight average {fd_average:.1f}")
 plot.image_grid(gan.sample(64, noise=fixed).numpy(), lesson.path("samples_weight_average.png"),
-                title=f"the weight average (EMA {EMA_DECAY}) after {trained_epochs} epochs, same noise as samples.png")
+                title=f"DCGAN weight average (EMA {EMA_DECAY}), {trained_epochs} epochs: the noise of G's 64 above")
 # Measured, not promised: in runs of this recipe the average came out within a few per cent of G
 # (better by 5-8 % over 45 epochs in benchmarks/README.md; the run here prints its own numbers above).
 # So the page asserts only that the average is as good as G within 10 %.

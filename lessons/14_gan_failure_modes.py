@@ -6,8 +6,8 @@
 #
 # * **mode collapse** — the generator finds a few outputs the discriminator accepts and makes only
 #   those; the data's other modes are never produced;
-# * **vanishing gradients** — when the discriminator wins too easily, D(G(z)) ≈ 0 and the original
-#   *minimax* generator loss log(1 − D(G(z))) goes flat: the generator gets no signal;
+# * **vanishing gradients** — when the discriminator wins too easily, $D(G(z)) \approx 0$ and the original
+#   *minimax* generator loss $\log(1 - D(G(z)))$ goes flat: the generator gets no signal;
 # * **failure to converge** — the two players chase each other around instead of settling.
 #
 # To *see* them we train on data small enough to see whole: `ring8`, eight Gaussians (std 0.02) on a
@@ -15,14 +15,15 @@
 # what a picture shows (VEEGAN / PacGAN's definitions): a sample is **high quality** when it lies within
 # 3 standard deviations of its nearest mode; a mode is **covered** when a high-quality sample is nearest
 # to it; **mode KL** is the KL divergence of the high-quality samples' histogram over the modes from the
-# uniform one (0 = every mode equally often, log 8 ≈ 2.08 = one mode only).
+# uniform one (0 = every mode equally often, $\log 8 \approx 2.08$ = one mode only).
 #
 # The cure you will train is the **Wasserstein GAN**: a *critic* that scores instead of classifying,
 # whose loss estimates the Wasserstein distance between the data and the generator — a distance that
 # keeps giving the generator a useful gradient even when the two distributions do not overlap at all.
 # The estimate is only valid if the critic is 1-Lipschitz, and there are two ways to keep it so:
-# clipping its weights to [−0.01, 0.01] (the first WGAN paper) or a **gradient penalty**
-# λ·(‖∇ₓ̂D(x̂)‖ − 1)² on points x̂ between real and fake examples (WGAN-GP). Only the penalty works
+# clipping its weights to $[-0.01, 0.01]$ (the first WGAN paper) or a **gradient penalty**
+# $\lambda \left(\lVert \nabla_{\hat{x}} D(\hat{x}) \rVert - 1\right)^2$ on points $\hat{x}$ between real and
+# fake examples (WGAN-GP). Only the penalty works
 # at the budget of this page: over three seeds (section 4's table) clipping covers 2 of ring8's 8
 # modes on average, with 1.3 % of its samples on a mode; the penalty covers all 8, with 93 %.
 #
@@ -51,13 +52,15 @@ NAMES = {"minimax": "minimax GAN (cross-entropy)", "non_saturating": "non-satura
 # ## 1. Vanishing gradients: make D too strong, then ask each generator loss for a gradient
 #
 # Hold the generator at its initial weights and train only the discriminator, so that it learns to
-# reject the fakes with confidence. With D's logit s on a fake, D(G(z)) = σ(s), and the two generator
-# losses differ in their slope with respect to s:
+# reject the fakes with confidence. With D's logit $s$ on a fake, $D(G(z)) = \sigma(s)$, and the two
+# generator losses differ in their slope with respect to $s$:
 #
-# * minimax: d/ds log(1 − σ(s)) = −σ(s) → 0 as D(G(z)) → 0;
-# * non-saturating ("label the fakes as real"): d/ds [−log σ(s)] = −(1 − σ(s)) → −1.
+# * minimax: $\frac{d}{ds} \log\left(1 - \sigma(s)\right) = -\sigma(s) \to 0$ as $D(G(z)) \to 0$;
+# * non-saturating ("label the fakes as real"): $\frac{d}{ds}\left[-\log \sigma(s)\right] = -\left(1 - \sigma(s)\right) \to -1$.
 #
-# Everything the generator learns flows back through that slope.
+# Everything the generator learns flows back through that slope. The cell prints, as D grows
+# stronger, the norm of each loss's gradient with respect to the generator's weights, and their
+# ratio (minimax over non-saturating): it falls toward 0.
 
 # %%
 def generator_gradient_norm(gan, game, noise):
@@ -99,8 +102,8 @@ assert all(later < earlier for earlier, later in zip(ratios, ratios[1:])), "the 
 #
 # Now the full game, four times from the same seed and the same batches: the minimax and the
 # non-saturating GAN (one D step per G step, Adam), WGAN with weight clipping and WGAN-GP (five critic
-# steps per generator step, their papers' optimizers). One learning rate for all, 10⁻³ falling linearly
-# to 0 over the 3,000 steps: the papers' 5·10⁻⁵ and 10⁻⁴ are for runs of 100,000 steps, and a rate that
+# steps per generator step, their papers' optimizers). One learning rate for all, $10^{-3}$ falling linearly
+# to 0 over the 3,000 steps: the papers' $5 \cdot 10^{-5}$ and $10^{-4}$ are for runs of 100,000 steps, and a rate that
 # stays high keeps the samples jittering around the modes instead of landing on them. Each strip shows
 # the samples of the same 500 noise vectors at five moments of the run, titled by the generator step
 # (red crosses: the modes).
@@ -144,12 +147,15 @@ assert cure["high_quality_pct"] > 85, "and its samples sit on the modes"
 assert cure["mode_kl"] < 0.05 < untrained["mode_kl"], "about equally often"
 assert runs["wasserstein"].final["high_quality_pct"] < 10, "with clipping, few samples land on a mode"
 assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) < 8, "a cross-entropy GAN collapses"
+assert runs["minimax"].final["modes"] < runs["non_saturating"].final["modes"], "the minimax GAN keeps fewer modes"
+assert min(runs[loss].final["high_quality_pct"] for loss in ("minimax", "non_saturating")) > 85, "but lands on them"
 
 # %% [markdown]
-# Look at the strips (`ring8_<loss>.png`). The cross-entropy GANs end with their samples precisely on
-# modes (over 90 % high quality) but not on all of them: the minimax GAN's samples shrink from the
-# whole ring to one arc, which moves between snapshots, and end on 2 of the 8 modes; the
-# non-saturating GAN keeps more but leaves a mode empty. D learns to reject wherever G's samples
+# Look at the four strips above, one per loss. The cross-entropy GANs end with their samples
+# precisely on modes (about 90 % high quality in the printed numbers) but not on all of them: the
+# minimax GAN's samples shrink from the whole ring to one arc, which moves between snapshots, and end
+# on a few of the 8 modes (2 in the recorded run); the non-saturating GAN keeps more but leaves at
+# least one mode empty (it covers 7 in the recorded run). D learns to reject wherever G's samples
 # are, G moves them to wherever D is weakest: mode collapse and the failure to converge in one
 # picture. WGAN-GP first spreads the samples over the ring and then, as the
 # rate falls, pulls them onto all eight modes, about equally often. WGAN with weight clipping does not:
@@ -163,7 +169,7 @@ assert min(runs[loss].final["modes"] for loss in ("minimax", "non_saturating")) 
 # %% [markdown]
 # ## 3. The Wasserstein estimate falls as the samples improve
 #
-# The critic's gap E[D(x)] − E[D(G(z))] estimates the Wasserstein distance between the data and the
+# The critic's gap $\mathbb{E}[D(x)] - \mathbb{E}[D(G(z))]$ estimates the Wasserstein distance between the data and the
 # generator (up to the Lipschitz constant). Unlike a GAN's discriminator loss, which hovers around the
 # same value whatever the samples look like, it is a number that means something: it climbs in the
 # first steps, as the critic learns to tell the untrained generator's samples from the data (each
@@ -179,11 +185,12 @@ for row in history:
           f"{row['train_wasserstein_estimate']:.3f}, modes {row['modes']:.0f}, "
           f"high quality {row['high_quality_pct']:.1f} %, mode KL {row['mode_kl']:.3f}")
 xlabel = f"generator steps / {settings.steps_per_snapshot}"
-plot.loss_curves({"E[D(x)] - E[D(G(z))], mean over the last 300 steps": estimates}, lesson.path("wgan_gp_estimate.png"),
-                 xlabel=xlabel, ylabel="Wasserstein estimate", title=f"{NAMES['wgan_gp']} on ring8 ({source})")
+plot.loss_curves({f"E[D(x)] - E[D(G(z))], mean over the last {settings.steps_per_snapshot} steps": estimates},
+                 lesson.path("wgan_gp_estimate.png"), xlabel=xlabel, ylabel="Wasserstein estimate",
+                 title=f"Wasserstein estimate of {NAMES['wgan_gp']}, ring8 ({source})")
 plot.loss_curves({"mode KL of 2,500 samples": [row["mode_kl"] for row in history]}, lesson.path("wgan_gp_mode_kl.png"),
                  xlabel=xlabel, ylabel="mode KL (nats; 0 = all modes equally often)",
-                 title=f"{NAMES['wgan_gp']} on ring8 ({source})")
+                 title=f"mode KL of {NAMES['wgan_gp']}, ring8 ({source})")
 assert estimates[-1] < max(estimates), "after its peak the estimate falls"
 
 # %% [markdown]

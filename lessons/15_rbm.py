@@ -6,13 +6,16 @@
 # inside a layer, a bias on every unit. Going up, each hidden unit switches on with a
 # probability set by the pixels; going back down, the hidden units *reconstruct* the input.
 #
-# Underneath is an **energy** that scores every joint state, and a probability built from it:
+# Underneath is an **energy** that scores every joint state, and a probability built from it
+# (visible biases $b$, hidden biases $c$, weights $W$ of shape hidden × visible):
 #
-#     E(v, h) = -v.b - h.c - h.W v          p(v, h) = exp(-E(v, h)) / Z
+# $$E(v, h) = -b^\top v - c^\top h - h^\top W v, \qquad p(v, h) = \frac{e^{-E(v, h)}}{Z}.$$
 #
-# Z sums exp(-E) over all states — 2^(784+500) of them for MNIST, which is why measuring an
-# RBM is a lesson of its own. Summing out h gives the **free energy**,
-# F(v) = -v.b - Σ_j softplus(c_j + W_j.v), with p(v) = exp(-F(v)) / Z.
+# $Z$ sums $e^{-E}$ over all states — $2^{784+500}$ of them for MNIST with 500 hidden units, which
+# is why measuring an RBM is a lesson of its own. Summing out $h$ gives the **free energy** $F$
+# ($W_j$ is row $j$ of $W$):
+#
+# $$F(v) = -b^\top v - \sum_j \operatorname{softplus}(c_j + W_j v), \qquad p(v) = \frac{e^{-F(v)}}{Z}.$$
 #
 # Run: `python lessons/15_rbm.py` (add `--quick` for the short version).
 
@@ -35,8 +38,9 @@ tg.manual_seed(0)
 # %% [markdown]
 # ## An RBM small enough to enumerate
 #
-# Four visible units and three hidden ones: 16 × 8 = 128 joint states. We can write down
-# p(v, h) for all of them and check the formulas against plain sums.
+# Four visible units and three hidden ones: 16 × 8 = 128 joint states. You can write down
+# $p(v, h)$ for all of them and check the formulas against plain sums: the table lists each $v$,
+# $-F(v)$, the same number summed out by brute force, and $p(v)$.
 
 # %%
 tiny = RBM(4, 3).double()
@@ -61,8 +65,8 @@ assert np.isclose(exact_log_partition(tiny), log_z), "log Z from the smaller lay
 assert np.isclose(p_v.sum(), 1.0)
 
 # %% [markdown]
-# Because no edge joins two hidden units, they are independent given v, and each is a
-# logistic unit: p(h_j = 1 | v) = sigmoid(c_j + W_j.v). The brute-force conditional from the
+# Because no edge joins two hidden units, they are independent given $v$, and each is a
+# logistic unit: $p(h_j = 1 \mid v) = \sigma(c_j + W_j v)$. The brute-force conditional from the
 # table agrees.
 
 # %%
@@ -75,12 +79,12 @@ print("p(h = 1 | v = 1010):", np.round(tiny.hidden_probabilities(np.array([[1.0,
 #
 # The log-likelihood's gradient is a difference of two averages, data minus model:
 #
-#     ∂ log p(v) / ∂W = <p(h|v) v^T>_data - <p(h|v) v^T>_model
+# $$\frac{\partial \log p(v)}{\partial W} = \left\langle p(h \mid v)\, v^\top \right\rangle_{\text{data}} - \left\langle p(h \mid v)\, v^\top \right\rangle_{\text{model}}$$
 #
-# The model's average needs samples from p(v). CD-1 takes them from one Gibbs step that
-# starts at the data: sample h from p(h|v), then v' from p(v|h'). Here is that step
+# The model's average needs samples from $p(v)$. CD-1 takes them from one Gibbs step that
+# starts at the data: sample $h$ from $p(h \mid v)$, then $v'$ from $p(v \mid h)$. Here is that step
 # written out with NumPy, then the same step from `RBM.contrastive_divergence` with the
-# same random numbers.
+# same random numbers; the cell prints the weight change.
 
 # %%
 batch = np.array([[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 0, 1, 0]], dtype=np.float64)
@@ -104,8 +108,8 @@ assert np.allclose(tiny.weight.data, by_hand), "the library's CD-1 step is the o
 
 # %% [markdown]
 # That difference of statistics is exactly minus the gradient of
-# mean F(data) − mean F(model samples) — which autograd can compute for us, since the free
-# energy is written in differentiable ops. (CD is *not* the gradient of any loss: the
+# $\operatorname{mean} F(\text{data}) - \operatorname{mean} F(\text{model samples})$ (means over the batch) — which
+# autograd can compute for you, since the free energy is written in differentiable ops. (CD is *not* the gradient of any loss: the
 # samples move with the parameters, and CD ignores that; but for fixed samples it is this.)
 
 # %%
@@ -120,12 +124,13 @@ print("CD statistics == -d(F_data - F_model)/dW: checked")
 # Three RBMs, identical except for where their negative samples come from: one Gibbs step
 # from the data (CD-1), ten steps (CD-10), or persistent chains that carry on from update
 # to update (PCD). The pixels are binarized at 0.5; visible biases start at the data's
-# log-odds; learning rate 0.05, momentum 0.5, weight decay 1e-4, batches of 100.
+# log-odds; learning rate 0.05, momentum 0.5, weight decay $10^{-4}$, batches of 100. Quick mode trains
+# small RBMs (64 hidden units, 1,000 digits); full mode 500 hidden units on all 4,000.
 #
 # Three numbers per model: the **reconstruction error** (what CD seems to minimise), the
 # **pseudo-likelihood** (predict each pixel from all the others), and the **log-likelihood**,
-# whose log Z comes from annealed importance sampling and is checked against a rigorous
-# mean-field lower bound.
+# whose $\log Z$ comes from annealed importance sampling (AIS; the table gives ± 3 standard deviations)
+# and is checked against a rigorous mean-field lower bound on $\log Z$ (the last column).
 
 # %%
 train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
@@ -162,26 +167,27 @@ models = {name: train_rbm(*rule) for name, rule in rules.items()}
 results = {name: scores(rbm) for name, rbm in models.items()}
 base_rate = RBM(784, 1).init_visible_bias(train)
 base_log_likelihood = float(-base_rate.free_energy(test).numpy().mean() - exact_log_partition(base_rate))
-print(f"{'':8} {'recon. error':>12} {'pseudo-LL':>10} {'AIS test LL':>16} {'log Z (AIS)':>12} {'bound':>8}")
+print(f"{'':8} {'recon. error':>12} {'pseudo-LL':>10} {'AIS test LL ± 3 sd':>18} {'log Z (AIS)':>12} {'bound':>8}")
 for name, r in results.items():
     print(f"{name:8} {r['reconstruction_error']:12.4f} {r['pseudo_likelihood']:10.2f} "
-          f"{r['avg_log_likelihood']:9.2f} ± {3 * r['log_z_std']:.2f} {r['log_z']:12.2f} "
+          f"{r['avg_log_likelihood']:11.2f} ± {3 * r['log_z_std']:4.2f} {r['log_z']:12.2f} "
           f"{r['log_z_lower_bound']:8.2f}")
 print(f"base rates alone (each pixel on with its training frequency): test LL {base_log_likelihood:.2f}")
 for name, r in results.items():
     assert r["avg_log_likelihood"] > base_log_likelihood, f"{name} models digits better than pixel frequencies"
+    assert r["log_z"] + 3 * r["log_z_std"] >= r["log_z_lower_bound"], f"{name}: AIS's log Z agrees with the bound"
 
 # %% [markdown]
 # ## Why the reconstruction error misleads
 #
 # Reconstruction error is what people watch while CD trains, because it is cheap. But it
 # is not what the RBM is fitted to, and a model can reconstruct perfectly while knowing
-# nothing about digits. Build one by hand: 784 hidden units, hidden unit i joined only to
-# pixel i with a large weight α (W = αI), all biases -α/2. Going up, h_i copies v_i; going
-# down, v_i copies h_i: the reconstruction is almost exact. But each pixel pair contributes
-# the same weight whether (v_i, h_i) is (0, 0) or (1, 1), so p(v_i = 1) = 1/2 for every
-# pixel: the model is the uniform distribution over all 2^784 images, and the likelihood of
-# any digit is -784 log 2 ≈ -543 nats, far below even the base rates.
+# nothing about digits. Build one by hand: 784 hidden units, hidden unit $i$ joined only to
+# pixel $i$ with a large weight $\alpha$ ($W = \alpha I$), all biases $-\alpha/2$. Going up, $h_i$ copies $v_i$; going
+# down, $v_i$ copies $h_i$: the reconstruction is almost exact. But each pixel pair contributes
+# the same weight whether $(v_i, h_i)$ is $(0, 0)$ or $(1, 1)$, so $p(v_i = 1) = \tfrac{1}{2}$ for every
+# pixel: the model is the uniform distribution over all $2^{784}$ images, and the log-likelihood of
+# any digit is $-784 \log 2 \approx -543$ nats, far below even the base rates.
 
 # %%
 alpha = 12.0
@@ -203,19 +209,20 @@ assert copier_log_likelihood < base_log_likelihood - 300
 # %% [markdown]
 # ## What the hidden units look for, and what the model dreams
 #
-# From here on we use a model trained by the full recipe: in full mode the one with the best
-# test likelihood above (CD-10 in our runs), in quick mode the same rule at full size loaded
+# From here on the page uses a model trained by the full recipe: in full mode the one with the best
+# test likelihood above (on this quick page that is CD-10), in quick mode the same rule at full size loaded
 # from `lessons/weights/rbm.npz` (500 hidden units, 10 epochs of CD-10 on the 4,000 training
-# digits: `tinygen train rbm -m k=10 -m persistent=False --epochs 10`; a 64-unit RBM trained
-# for seconds dreams only smudges). The next cell prints which. Each hidden unit's 784
+# digits: `tinygen train rbm -m k=10 -m persistent=False --epochs 10`), because the quick page's
+# 64-unit RBMs are too small and too briefly trained to dream digits. The next cell prints which. Each hidden unit's 784
 # weights drawn as a 28 × 28 image are its **filter**: the pattern of ink that switches it
 # on (red: ink there switches it on, blue: ink there switches it off, white: the pixel does
 # not matter; each filter is scaled by its own largest weight). Samples come from Gibbs chains started at uniform
-# noise and run for many steps; we show p(v | h) at the end of each chain, and let the shipped
-# digit classifier read them.
+# noise and run for many steps; the figure shows $p(v \mid h)$ at the end of each chain, and the shipped
+# digit classifier reads them.
 
 # %%
 if lesson.quick:
+    assert best == "CD-10", "of the small RBMs above, CD-10 has the best test likelihood"
     recorded, meta = lesson.recorded("rbm")
     rbm = RBM(784, recorded["weight"].shape[0])
     rbm.load_state_dict(recorded, strict=False)   # the weights and biases; its momentum is not needed
@@ -244,13 +251,16 @@ chains_per_digit = np.bincount(read, minlength=10)
 top_two = np.sort(chains_per_digit)[-2:].sum()
 print("the classifier reads the 64 samples as:", ", ".join(f"{d}: {n}" for d, n in enumerate(chains_per_digit)))
 assert top_two >= 32, "at least half of the chains end in one of only two digits"
+if lesson.quick:
+    assert set(np.argsort(chains_per_digit)[-2:]) == {0, 1}, "the recorded RBM's chains end mostly as 0s and 1s"
 
 # %% [markdown]
 # Look at the samples before believing the likelihood. The filters are strokes and
 # digit-shaped patterns of ink and no ink, the reconstructions are the right digits — and
 # yet the 64 long chains do not end as ten digits equally often: the counts printed above put
-# at least half of them in just two digits, and some digits never appear (the recorded RBM's
-# chains end mostly as 0s and 1s; in our full run 57 of the 64 ended as 1s). A chain that falls into a
+# at least half of them in just two digits, and some digits may never appear. On this quick page the
+# recorded RBM's chains end mostly as 0s and 1s; a full-mode run, which trains its own RBM, ended 57
+# of its 64 chains as 1s. A chain that falls into a
 # deep basin of the free energy rarely climbs out: the model's samples show its modes, not
 # their weights, and a CD-trained RBM has some over-deep ones. That is the mixing problem
 # persistent chains and tempered transitions were invented for.

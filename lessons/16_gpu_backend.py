@@ -149,23 +149,26 @@ if not on_gpu:
     assert devicelike.transfers.count == 1
 
 # %% [markdown]
-# tinygen's losses avoid such questions on a device: a label outside [0, K) or a probability
-# outside [0, 1] turns that element's loss into NaN, and the loop's one check of the loss stops
+# tinygen's losses avoid such questions on a device: a label outside $[0, K)$ or a probability
+# outside $[0, 1]$ turns that element's loss into NaN, and the loop's one check of the loss stops
 # the run (on the host, where asking is free, they raise a ValueError at once).
 #
 # ## Same steps, same numbers
 #
-# The device-like backend computes with NumPy, so the two runs must agree bit for bit. A real
-# GPU adds its own rounding (other summation orders in its matrix products), so there the runs
-# agree to float32 precision, and the timing says what the GPU buys.
+# The device-like backend computes with NumPy, so there the two runs must agree bit for bit: the
+# two loss curves below lie on top of each other, and the cell checks every loss and every weight.
+# A real GPU adds its own rounding (other summation orders in its matrix products), so there the
+# runs agree to float32 precision, and the cell also prints both runs' times: what the GPU buys.
+# The first line of this page's output says which of the two you are reading.
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
-ax.plot(host_losses, label="NumPy (host)", linewidth=3, alpha=0.5)
-ax.plot(device_losses, "--", label="CuPy (GPU)" if on_gpu else "device-like backend")
-ax.set_xlabel("step")
-ax.set_ylabel("BCE per pixel")
-ax.set_title("the same training steps on both backends")
+step_numbers = np.arange(1, steps + 1)
+ax.plot(step_numbers, host_losses, label="NumPy (host)", linewidth=3, alpha=0.5)
+ax.plot(step_numbers, device_losses, "--", label="CuPy (GPU)" if on_gpu else "device-like backend")
+ax.set_xlabel("Adam step")
+ax.set_ylabel("training loss (BCE per pixel)")
+ax.set_title(f"the autoencoder's first {steps} training steps on both backends")
 ax.legend()
 fig.tight_layout()
 fig.savefig(lesson.path("same_steps_both_backends.png"), dpi=120)

@@ -39,20 +39,21 @@ print(f"one training digit: shape {x0.shape}, values from {x0.min()} to {x0.max(
 # %% [markdown]
 # ## The forward process, step by step and in one draw
 #
-# One noising step shrinks the image a little and adds a little noise (our t counts from 0):
+# One noising step shrinks the image a little and adds a little noise (here $t$ counts from 0):
 #
-#     x_t = sqrt(1 - beta_t) x_(t-1) + sqrt(beta_t) eps_t,      eps_t ~ N(0, I),   x_(-1) = x_0
+# $$x_t = \sqrt{1 - \beta_t}\, x_{t-1} + \sqrt{\beta_t}\, \varepsilon_t, \qquad \varepsilon_t \sim \mathcal{N}(0, I), \qquad x_{-1} = x_0.$$
 #
-# Shrinking by sqrt(1 - beta) while adding variance beta keeps a unit-variance image at unit
-# variance. Since a sum of independent Gaussians is Gaussian, all t + 1 steps together are one draw:
+# Shrinking by $\sqrt{1 - \beta}$ while adding variance $\beta$ keeps a unit-variance image at unit
+# variance. Since a sum of independent Gaussians is Gaussian, all $t + 1$ steps together are one draw:
 #
-#     x_t = sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps,        abar_t = prod_(s <= t) (1 - beta_s)
+# $$x_t = \sqrt{\bar{\alpha}_t}\, x_0 + \sqrt{1 - \bar{\alpha}_t}\, \varepsilon, \qquad \bar{\alpha}_t = \prod_{s \le t} (1 - \beta_s).$$
 #
-# So training never has to run the chain: any x_t costs one draw (``DDPM.q_sample``). We check the
-# claim on many draws: both ways give the same mean sqrt(abar_t) x_0 and variance 1 - abar_t at
-# every pixel, within the sampling error (the standard error, SE, of a sample mean is sqrt(var / n),
-# that of a sample variance about var sqrt(2 / n)). The worst of 784 pixels is typically ~3.5 SE off
-# by chance alone; we allow 5.5 (a chance of ~1/4000 of failing while the claim is true).
+# So training never has to run the chain: any $x_t$ costs one draw (``DDPM.q_sample``). The cell checks
+# the claim on many draws: both ways give the same mean $\sqrt{\bar{\alpha}_t}\, x_0$ and variance
+# $1 - \bar{\alpha}_t$ at every pixel, within the sampling error (the standard error, SE, of a sample mean
+# of $n$ draws is $\sqrt{\mathrm{var} / n}$, that of a sample variance about $\mathrm{var} \sqrt{2 / n}$). The worst of
+# 784 pixels is typically ~3.5 SE off by chance alone; the check allows 5.5 (a chance of ~1/4000 of
+# failing while the claim is true).
 
 # %%
 model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), schedule="linear", ema=0.999)
@@ -75,41 +76,48 @@ for t in (50, 300):
 # %% [markdown]
 # ## Two schedules, seen through the signal-to-noise ratio
 #
-# How fast the digit disappears is the schedule's choice. Ho et al. let beta grow linearly from
-# 1e-4 to 0.02; Nichol & Dhariwal (2021) noticed that on small images this destroys the signal long
-# before t = T, so the last few hundred steps train on pure noise and teach nothing. Their cosine
-# schedule sets abar_t = cos^2 of a line in t directly. The signal-to-noise ratio of x_t,
-# SNR(t) = abar_t / (1 - abar_t), shows the difference.
+# How fast the digit disappears is the schedule's choice. Ho et al. let $\beta_t$ grow linearly from
+# $10^{-4}$ to 0.02; Nichol & Dhariwal (2021) noticed that on small images this destroys the signal long
+# before $t = T$, so the last few hundred steps train on pure noise and teach nothing. Their cosine
+# schedule sets $\bar{\alpha}_t$ directly, as the squared cosine of a line in $t$. The signal-to-noise
+# ratio of $x_t$,
+#
+# $$\operatorname{SNR}(t) = \frac{\bar{\alpha}_t}{1 - \bar{\alpha}_t},$$
+#
+# shows the difference: the cell counts the steps whose SNR is below 0.01 under each schedule, and
+# the grid under the plot shows one digit noised to the same $t$ by both.
 
 # %%
 schedules = {name: make_schedule(name) for name in ("linear", "cosine")}
 snr = {name: tg.backend.to_numpy(schedule.snr) for name, schedule in schedules.items()}
-plot.loss_curves({f"log10 SNR, {name}": np.log10(values) for name, values in snr.items()},
-                 lesson.path("snr.png"), xlabel="t")
+plot.loss_curves({f"{name} schedule": np.log10(values) for name, values in snr.items()}, lesson.path("snr.png"),
+                 xlabel="t", ylabel="log10 SNR(t)", first=0,
+                 title="signal-to-noise ratio of x_t, linear and cosine schedules (T = 1000)")
 for name, values in snr.items():
     print(f"{name:>6}: SNR at t = 0: {values[0]:.3g}, t = 500: {values[500]:.3g}; "
           f"steps with SNR < 0.01 (the digit is gone): {(values < 0.01).sum()}")
     assert np.all(np.diff(values) < 0)
-assert (snr["linear"] < 0.01).sum() > 1.5 * (snr["cosine"] < 0.01).sum()
 shown_t = [0, 50, 100, 200, 400, 600, 800, 999]
 noise = tg.randn(1, 1, 28, 28).numpy()
 rows = [np.sqrt(tg.backend.to_numpy(s.alpha_bars)[shown_t])[:, None, None, None] * x0
         + np.sqrt(1 - tg.backend.to_numpy(s.alpha_bars)[shown_t])[:, None, None, None] * noise
         for s in schedules.values()]
-plot.image_grid((np.clip(np.concatenate(rows), -1, 1) + 1) / 2, lesson.path("forward_process.png"), ncols=8,
-                title="x_t at t = " + ", ".join(map(str, shown_t)) + " (top: linear, bottom: cosine)")
+plot.image_grid((np.clip(np.concatenate(rows), -1, 1) + 1) / 2, lesson.path("forward_process.png"),
+                ncols=8, title="one digit's x_t at t = " + ", ".join(map(str, shown_t)),
+                row_labels=[f"{name} schedule" for name in schedules])
+assert (snr["linear"] < 0.01).sum() > 1.5 * (snr["cosine"] < 0.01).sum(), "the linear schedule wastes more steps"
 
 # %% [markdown]
 # ## Predicting the noise is denoising
 #
-# The network eps_theta(x_t, t) is asked for the noise that was added. Knowing it is knowing the
-# clean image, since the closed form solves for x_0:
+# The network $\varepsilon_\theta(x_t, t)$ is asked for the noise that was added. Knowing it is knowing the
+# clean image, since the closed form solves for $x_0$: a guess $\hat{\varepsilon}$ of the noise gives
 #
-#     x0^ = (x_t - sqrt(1 - abar_t) eps^) / sqrt(abar_t),   and   |eps - eps^|^2 = SNR(t) |x_0 - x0^|^2.
+# $$\hat{x}_0 = \frac{x_t - \sqrt{1 - \bar{\alpha}_t}\, \hat{\varepsilon}}{\sqrt{\bar{\alpha}_t}}, \qquad \lVert \varepsilon - \hat{\varepsilon} \rVert^2 = \operatorname{SNR}(t)\, \lVert x_0 - \hat{x}_0 \rVert^2.$$
 #
-# So the loss |eps - eps_theta|^2 is the loss of a **denoising autoencoder** (lesson 08) that
-# restores x_0 from x_t, weighted by SNR(t), trained at every noise level at once, with t telling it
-# how much noise to expect. We check the identity with an arbitrary guess eps^.
+# So the loss $\lVert \varepsilon - \varepsilon_\theta \rVert^2$ is the loss of a **denoising autoencoder** (lesson 08) that
+# restores $x_0$ from $x_t$, weighted by $\operatorname{SNR}(t)$, trained at every noise level at once, with $t$ telling it
+# how much noise to expect. The cell checks the identity with an arbitrary guess $\hat{\varepsilon}$.
 
 # %%
 t = 200
@@ -123,14 +131,19 @@ assert math.isclose(noise_error, snr["linear"][t] * image_error, rel_tol=1e-9)
 # %% [markdown]
 # ## Sampling: undo the steps, starting from pure noise
 #
-# Ho et al.'s Algorithm 2 walks back from x_(T-1) ~ N(0, I): each step removes the predicted noise's
-# share of this step and adds a little fresh noise (the posterior's spread),
+# Ho et al.'s Algorithm 2 walks back from $x_{T-1} \sim \mathcal{N}(0, I)$: each step removes the predicted
+# noise's share of this step and adds a little fresh noise $z \sim \mathcal{N}(0, I)$ scaled by the
+# posterior's spread $\sigma_t$ (with $\alpha_t = 1 - \beta_t$):
 #
-#     x_(t-1) = (x_t - beta_t / sqrt(1 - abar_t) eps_theta(x_t, t)) / sqrt(alpha_t) + sigma_t z.
+# $$x_{t-1} = \frac{1}{\sqrt{\alpha_t}} \left(x_t - \frac{\beta_t}{\sqrt{1 - \bar{\alpha}_t}}\, \varepsilon_\theta(x_t, t)\right) + \sigma_t z.$$
 #
 # Before training anything, a check of the sampler itself: for a "data set" of one digit the ideal
-# noise predictor is known exactly, eps*(x_t, t) = (x_t - sqrt(abar_t) x_0) / sqrt(1 - abar_t), and
-# with it the sampler must end on that digit, from any noise. It does (the strip shows the walk).
+# noise predictor is known exactly,
+#
+# $$\varepsilon^*(x_t, t) = \frac{x_t - \sqrt{\bar{\alpha}_t}\, x_0}{\sqrt{1 - \bar{\alpha}_t}},$$
+#
+# and with it the sampler must end on that digit, from any noise. It does: the grid shows four walks,
+# one per row, from pure noise (left) to the digit (right).
 
 # %%
 target = tg.tensor(np.repeat(x0[None], 4, axis=0))
@@ -141,21 +154,24 @@ print(f"ideal denoiser: the samples end {np.abs(end.numpy() - x0).max():.2e} awa
 assert np.abs(end.numpy() - x0).max() < 1e-3
 kept = [walk[i] for i in np.linspace(0, 999, 8).astype(int)]
 plot.image_grid((np.clip(np.stack(kept, axis=1).reshape(-1, 1, 28, 28), -1, 1) + 1) / 2,
-                lesson.path("ideal_walk.png"), ncols=8, title="the ideal denoiser of one digit: noise -> digit")
+                lesson.path("ideal_walk.png"), ncols=8,
+                title="ancestral sampler with the ideal denoiser of one digit, 1000 steps: noise -> digit",
+                row_labels=[f"walk {i + 1}" for i in range(4)])
+print(f"figure: {lesson.path('ideal_walk.png')}")
 
 # %% [markdown]
 # ## Training the U-Net
 #
 # A real data set has many digits, and the best eps-prediction is an average over all the digits
-# that could have produced x_t: that is what the U-Net learns. Each step draws one t per image,
+# that could have produced $x_t$: that is what the U-Net learns. Each step draws one $t$ per image,
 # noises by the closed form, and regresses the network on the noise (``DDPM.loss``). A network that
-# knows nothing predicts eps^ = 0 and has loss 1 (the variance of eps); anything below 1 has learned
-# something. Sampling uses the exponential moving average of the weights (``-m ema``, as the GANs).
+# knows nothing predicts $\hat{\varepsilon} = 0$ and has loss 1 (the variance of $\varepsilon$); anything below 1 has
+# learned something. Sampling uses the exponential moving average of the weights (``-m ema``, as the GANs).
 #
-# Quick mode trains a width-8 U-Net on 1,024 digits for a few epochs: enough to beat the
-# know-nothing loss, far from enough for digits. The full mode is the recipe's default
-# (``tinygen train ddpm``: width 32, all 4,000 digits, 20 epochs, about an hour of CPU) and its
-# samples are the ones the course shows.
+# Quick mode trains a width-8 U-Net on 1,024 digits for 3 epochs: enough to beat the
+# know-nothing loss, far from enough for digits. Full mode is the recipe's default
+# (``tinygen train ddpm``: width 32, all 4,000 digits, 20 epochs: 22 CPU-minutes in the full build of
+# 2026-12-06).
 
 # %%
 tg.manual_seed(0)
@@ -169,20 +185,33 @@ history = fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})), DataLoader(
 print(f"{epochs} epochs in {time.process_time() - started:.0f} CPU s; validation loss per epoch: "
       + ", ".join(f"{row['val_loss']:.3f}" for row in history))
 assert history[-1]["val_loss"] < 0.5 < 1.0    # far below the know-nothing predictor's 1
-plot.loss_curves({"train": [r["train_loss"] for r in history], "validation": [r["val_loss"] for r in history]},
-                 lesson.path("loss.png"))
+plot.loss_curves({"train (mean over the epoch)": [r["train_loss"] for r in history],
+                  "validation (256 test digits)": [r["val_loss"] for r in history]},
+                 lesson.path("loss.png"), ylabel="noise-prediction loss (mean squared error)",
+                 title=f"DDPM U-Net, width {lesson.pick(8, 32)}: loss per epoch")
+print(f"figure: {lesson.path('loss.png')}")
 
 # %% [markdown]
-# ## The ancestral sampler's strip, from noise to a digit
+# ## The trained U-Net in the ancestral sampler
 #
-# All 1000 steps, eight snapshots each row. In quick mode the rows end in blurry strokes rather than
-# digits; the full run's end in digits (the FD of its samples is in ``benchmarks/README.md``).
+# Now the trained U-Net in the ancestral sampler: eight samples, one per row, each shown at eight
+# moments of its 1000 steps, from pure noise (left) to the sample (right). What the rows end in
+# depends on the training. On this quick page the tiny network's small errors add up over the 1000
+# steps and push almost every pixel to pure black or pure white: the rows end in saturated noise, not
+# digits (the cell prints the share of such pixels). Full mode's network, after its 20 epochs, ends
+# its rows in white strokes on black, most of them parts of digits and a few readable ones: a DDPM
+# needs a longer run than this for clean digits.
 
 # %%
 walk = []
 images = model.sample(8, sampler="ddpm", on_step=lambda i, x: walk.append(model.images(x).numpy()))
 kept = [walk[i] for i in np.linspace(0, 999, 8).astype(int)]
 plot.image_grid(np.stack(kept, axis=1).reshape(-1, 1, 28, 28), lesson.path("strip.png"), ncols=8,
-                title="ancestral sampler, T = 1000 steps: noise -> image")
+                title=f"ancestral sampler with the U-Net trained here ({epochs} epochs), 1000 steps: noise -> sample",
+                row_labels=[f"sample {i + 1}" for i in range(8)])
 assert images.shape == (8, 1, 28, 28) and 0 <= images.numpy().min() and images.numpy().max() <= 1
+saturated = float(((images.numpy() < 0.02) | (images.numpy() > 0.98)).mean())
+print(f"share of the samples' pixels that are pure black or pure white: {saturated:.0%}")
+if lesson.quick:
+    assert saturated > 0.8, "the quick page's tiny network ends in saturated noise"
 print(f"figures in {lesson.out}")

@@ -11,10 +11,10 @@
 #
 # | family | what it can compute | kind |
 # |---|---|---|
-# | MADE, PixelCNN (autoregressive) | p(x) = Π_d p(x_d \| x_<d) | **exact** |
-# | RealNVP (a flow) | p(x) = N(f(x); 0, I) · \|det ∂f/∂x\| | **exact** (of continuous data) |
-# | VAE | the ELBO and the importance-weighted bound ≤ log p(x) | a **bound**: −log p(x) ≤ the number |
-# | RBM | exp(−F(v)) / Z with log Z from AIS | an **estimate** (± its spread), a rigorous bound beside it |
+# | MADE, PixelCNN (autoregressive) | $p(x) = \prod_d p(x_d \mid x_{<d})$ | **exact** |
+# | RealNVP (a flow) | $p(x) = \mathcal{N}(f(x); 0, I) \cdot \lvert \det \partial f / \partial x \rvert$ | **exact** (of continuous data) |
+# | VAE | the ELBO and the importance-weighted bound, both $\le \log p(x)$ | a **bound**: $-\log p(x) \le$ the number |
+# | RBM | $e^{-F(v)} / Z$ with $\log Z$ from AIS | an **estimate** (± its spread), a rigorous bound beside it |
 #
 # This lesson proves each kind on images small enough to list, draws the autoregressive masks and
 # a flow's change of variables, puts every family on one table, and shows that a likelihood and
@@ -41,6 +41,7 @@ from tinygen.data import load_dataset
 from tinygen.data.toy2d import load_toy
 from tinygen.data.transforms import binarize
 from tinygen.lesson import setup
+from tinygen.lr_decay import LinearDecay
 from tinygen.metrics import iwae_bound
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models.made.model import MADE
@@ -63,7 +64,7 @@ def log_sum_exp(values, axis):
 # %% [markdown]
 # ## Three kinds of likelihood on 3×3 binary images
 #
-# A 3×3 binary image takes one of 2⁹ = 512 values: few enough to list them all and do every sum
+# A 3×3 binary image takes one of $2^9 = 512$ values: few enough to list them all and do every sum
 # exactly. The models below have random weights — each claim holds for *any* weights.
 #
 # **Exact.** MADE gives each pixel a Bernoulli probability computed from the pixels before it in an
@@ -79,9 +80,10 @@ print(f"MADE: the sum of p(x) over all 512 images = {p_made.sum():.12f}")
 assert abs(p_made.sum() - 1) < 1e-9, "an autoregressive model is normalized: its likelihood is exact"
 
 # %% [markdown]
-# **A bound.** A VAE with a 1-d code: p(x) = ∫ p(x | z) N(z; 0, 1) dz. In one dimension that integral
-# can be done on a fine grid, which gives the exact log p(x) — the number the ELBO and the
-# importance-weighted bound (K samples) approach from below: ELBO ≤ IWAE_K ≤ log p(x).
+# **A bound.** A VAE with a 1-d code: $p(x) = \int p(x \mid z)\, \mathcal{N}(z; 0, 1)\, dz$. In one dimension that
+# integral can be done on a fine grid, which gives the exact $\log p(x)$ — the number the ELBO and the
+# importance-weighted bound ($K$ samples) approach from below: $\mathrm{ELBO} \le \mathrm{IWAE}_K \le \log p(x)$.
+# The table printed below puts the three side by side for six of the images.
 
 # %%
 vae = dense_vae((1, 3, 3), hidden=16, latent_dim=1).double().eval()
@@ -108,11 +110,11 @@ assert np.all(elbo < iwae), "more samples, a tighter bound"
 assert np.all(iwae <= exact_log_p[picked] + iwae_error), "IWAE <= log p(x), within its averages' error"
 
 # %% [markdown]
-# **An estimate.** An RBM defines p(v) = exp(−F(v)) / Z, and Z sums over every state. Four hidden
-# units make log Z exactly computable here; for MNIST it is not, and annealed importance sampling
-# (AIS, lesson 15) *estimates* it. An estimate can err either way — AIS tends to underestimate Z,
+# **An estimate.** An RBM defines $p(v) = e^{-F(v)} / Z$, and $Z$ sums over every state. Four hidden
+# units make $\log Z$ exactly computable here; for MNIST it is not, and annealed importance sampling
+# (AIS, lesson 15) *estimates* it. An estimate can err either way — AIS tends to underestimate $Z$,
 # which makes a model look *better* than it is — so tinygen puts a rigorous bound beside it: the
-# mean-field bound is ≤ log Z, always, so the NLL is at least mean F + bound.
+# mean-field bound is $\le \log Z$, always, so the NLL is at least the mean of $F$ plus the bound.
 
 # %%
 rbm = RBM(9, 4).double()
@@ -132,11 +134,12 @@ with no_grad():
 # %% [markdown]
 # ## The autoregressive factorization, drawn as masks
 #
-# MADE cuts a dense autoencoder's connections so that logit d sees only the pixels before d.
+# MADE cuts a dense autoencoder's connections so that logit $d$ sees only the pixels before $d$.
 # Multiplying its masks gives which input can reach which output: in the natural order a strictly
 # lower triangle; in a random order the same triangle, rows and columns permuted. PixelCNN does it with
 # convolutions: the first layer (mask A) sees the pixels above and to the left, later layers (mask B)
-# also their own centre — which by then carries only the past.
+# also their own centre — which by then carries only the past. In the figure black means connected
+# (the output may see that input), white means cut.
 
 # %%
 def reach(model):
@@ -159,12 +162,16 @@ pixelcnn = PixelCNN((1, 7, 7), channels=4, blocks=1, first_kernel=5)
 panels = {"MADE, natural order": reach(made_natural), "MADE, random order": reach(made),
           "PixelCNN mask A (5×5)": pixelcnn.net[0].mask.numpy()[0, 0],
           "PixelCNN mask B (3×3)": pixelcnn.net[1].conv.mask.numpy()[0, 0]}
-figure, axes = plt.subplots(1, 4, figsize=(13, 3.4))
+figure, axes = plt.subplots(1, 4, figsize=(13, 3.9))
 for axis, (title, matrix) in zip(axes, panels.items()):
     axis.imshow(matrix, cmap="Greys", vmin=0, vmax=1)
-    axis.set_title(title, fontsize=9)
+    axis.set_title(title, fontsize=10)
     axis.set_xticks([]), axis.set_yticks([])
-axes[0].set_xlabel("input pixel"), axes[0].set_ylabel("output logit")
+for axis in axes[:2]:
+    axis.set(xlabel="input pixel (1 to 9)", ylabel="output logit (1 to 9)")
+for axis in axes[2:]:
+    axis.set(xlabel="kernel column", ylabel="kernel row")
+figure.suptitle("what each output may see: black = connected, white = cut (MADE on 3×3 images; PixelCNN kernels)")
 figure.tight_layout()
 figure.savefig(lesson.path("masks.png"), dpi=90)
 plt.close(figure)
@@ -173,12 +180,22 @@ print("wrote", lesson.path("masks.png"))
 # %% [markdown]
 # ## A flow's change of variables, in 2-D
 #
-# A flow is an invertible f with a Jacobian whose determinant is cheap. Then
-# log p(x) = log N(f(x); 0, I) + log |det ∂f/∂x|: the Gaussian's density, stretched where f squeezes
-# space and thinned where f spreads it. RealNVP's **affine coupling** keeps half of the coordinates
-# fixed and scales and shifts the other half by amounts computed from the fixed half:
-# y₂ = x₂ · exp(s(x₁)) + t(x₁). Its Jacobian is triangular, so log |det| = Σ s. Alternating which
-# half is fixed, eight couplings carry the 8 Gaussians of ring8 onto one Gaussian — and back.
+# A flow is an invertible $f$ with a Jacobian whose determinant is cheap. Then
+#
+# $$\log p(x) = \log \mathcal{N}(f(x); 0, I) + \log \left\lvert \det \frac{\partial f}{\partial x} \right\rvert:$$
+#
+# the Gaussian's density, stretched where $f$ squeezes space and thinned where $f$ spreads it. RealNVP's
+# **affine coupling** keeps half of the coordinates fixed and scales and shifts the other half by
+# amounts computed from the fixed half: $y_2 = x_2 \cdot e^{s(x_1)} + t(x_1)$. Its Jacobian is
+# triangular, so $\log \lvert \det \rvert = \sum s$. Alternating which half is fixed, eight couplings
+# learn to carry the 8 Gaussians of ring8 onto one Gaussian — and back.
+#
+# How far they get depends on the training (Adam, its rate falling linearly to 0). On this quick page
+# (1,000 steps) the flow has only started: $z = f(x)$ is still far from $\mathcal{N}(0, I)$ (streaks, not
+# a round cloud), and its density and its samples trace the ring's arcs between the modes instead of
+# eight separate blobs; yet its exact likelihood already beats the best single Gaussian, by almost
+# 4 nats in the printed numbers. Full mode trains six times longer. The cell checks that the flow is
+# invertible and that its density integrates to about 1.
 
 # %%
 ring = load_toy("ring8", "train").images
@@ -187,11 +204,13 @@ tg.manual_seed(3)
 flow = PointFlow(2, hidden=64, couplings=8)
 adam = optim.Adam(flow.parameters(), lr=2e-3)
 steps = lesson.pick(1000, 6000)
+decay = LinearDecay(adam, steps)   # a fixed rate keeps the thin modes' likelihood jumping from step to step
 for step in range(steps):
     batch = ring[rng.integers(0, len(ring), 256)]
     adam.zero_grad()
     loss = flow.loss(batch)
     loss.backward()
+    decay.update()
     adam.step()
 with no_grad():
     flow_nll = float(flow.loss(ring_test).item())
@@ -214,17 +233,20 @@ mass = float(density.sum() * (side[1] - side[0]) ** 2)
 print(f"the density's mass on the square [-3.5, 3.5]^2: {mass:.3f}")
 assert 0.9 < mass < 1.02, "a normalized density: its mass on the square is at most 1, and most of it lies there"
 
-figure, axes = plt.subplots(1, 4, figsize=(14, 3.6))
+figure, axes = plt.subplots(1, 4, figsize=(15, 4.2))
 axes[0].scatter(*ring_test[:1000].T, s=2)
-axes[0].set_title("ring8 (test points) x")
+axes[0].set_title("data: ring8 test points x")
 axes[1].scatter(*z.numpy()[:1000].T, s=2, c="tab:orange")
 axes[1].set_title("z = f(x), pushed towards N(0, I)")
-axes[2].imshow(density, extent=(side[0], side[-1], side[0], side[-1]), origin="lower", cmap="viridis")
-axes[2].set_title("p(x) = N(f(x)) |det df/dx|")
+shown = axes[2].imshow(density, extent=(side[0], side[-1], side[0], side[-1]), origin="lower", cmap="viridis")
+figure.colorbar(shown, ax=axes[2], fraction=0.046, pad=0.04, label="density p(x)")
+axes[2].set_title("p(x) = N(f(x); 0, I) |det df/dx|")
 axes[3].scatter(*samples.T, s=2, c="tab:green")
-axes[3].set_title("f⁻¹(z), z ~ N(0, I)")
-for axis in axes:
+axes[3].set_title("samples f⁻¹(z), z ~ N(0, I)")
+for axis, names in zip(axes, (("x1", "x2"), ("z1", "z2"), ("x1", "x2"), ("x1", "x2"))):
     axis.set_xlim(-3.5, 3.5), axis.set_ylim(-3.5, 3.5), axis.set_aspect("equal")
+    axis.set(xlabel=names[0], ylabel=names[1])
+figure.suptitle(f"RealNVP, 8 affine couplings, after {steps:,} steps on ring8")
 figure.tight_layout()
 figure.savefig(lesson.path("flow_ring8.png"), dpi=90)
 plt.close(figure)
@@ -274,15 +296,18 @@ assert all(0 < value < 784 * math.log(2) + 1 for value in nats[1:]), \
 #
 # Theis, van den Oord and Bethge (2016) showed that the two measures answer different questions.
 #
-# **Good likelihood, poor samples.** Mix the table's VAE with pure noise: p_mix = 1 % · p_VAE + 99 % ·
-# noise. Then log p_mix(x) ≥ log 0.01 + log p_VAE(x): at most log 100 ≈ 4.6 nats worse per image —
-# next to ~100 nats per digit, hardly visible in the table — yet 99 of every 100 samples are noise.
-# (The VAE's log p is known only from below, by its importance-weighted bound; so is the mixture's.)
+# **Good likelihood, poor samples.** Mix the table's VAE with pure noise (every pixel a coin flip):
+# $p_{\text{mix}} = 0.01\, p_{\text{VAE}} + 0.99\, p_{\text{noise}}$. Then
+# $\log p_{\text{mix}}(x) \ge \log 0.01 + \log p_{\text{VAE}}(x)$: at most $\log 100 \approx 4.6$ nats worse per
+# image — next to the VAE's own NLL per digit (about 180 nats on this quick page, about 90 at the full
+# budget in `benchmarks/README.md`),
+# hardly visible in the table — yet 99 of every 100 samples are noise. (The VAE's $\log p$ is known only
+# from below, by its importance-weighted bound; so is the mixture's.)
 #
 # **Poor likelihood, good samples.** A model that memorized its training digits and samples one of
 # them (with 0.1 % of its pixels flipped, so that every image has some probability) draws real
 # digits — but a *new* digit differs from every stored one in dozens of pixels, each costing
-# log 999 ≈ 6.9 nats.
+# $\log 999 \approx 6.9$ nats. The printed table and the figure below show both.
 
 # %%
 vae_recipe, trained_vae, vae_run = trained_model(lesson.path("runs/vae"))   # the VAE the table just trained
@@ -321,7 +346,9 @@ assert mix_nll <= vae_nll + math.log(100) + 1e-6, "the noise mixture loses at mo
 assert mix_fd > 2 * memory_fd, "yet its samples are far worse than the memorizer's"
 assert memory_nll > mix_nll, "and the memorizer, with the better samples, has the worse likelihood"
 plot.image_grid(np.concatenate([mix_samples[:16], memory_samples[:16]]), lesson.path("disagree.png"), ncols=16,
-                title="top: 1 % VAE + 99 % noise (good NLL); bottom: memorized digits (poor NLL)")
+                title="16 samples of each model: a good NLL with poor samples, a poor NLL with good samples",
+                row_labels=[f"1 % VAE + 99 % noise (NLL {mix_nll:.0f})", f"memorized digits (NLL {memory_nll:.0f})"])
+print(f"figure: {lesson.path('disagree.png')}")
 
 # %% [markdown]
 # ## What to take away

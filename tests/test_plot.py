@@ -101,6 +101,21 @@ def test_latent_scatters_draw_one_panel_per_code_set_with_one_legend(tmp_path):
         plot.latent_scatters({"a": codes[:10]}, labels, tmp_path / "x.png")
 
 
+def test_latent_scatters_name_the_axes_and_the_legend_entries_as_asked(tmp_path, monkeypatch):
+    drawn = []
+    monkeypatch.setattr(plot, "_save", lambda figure, path: drawn.append(figure) or path)
+    codes, labels = np.random.default_rng(0).normal(size=(30, 2)), np.arange(30) % 3
+    plot.latent_scatter(codes, labels, tmp_path / "codes.png")
+    plot.latent_scatters({"data": codes}, labels, tmp_path / "data.png", legend_title="time",
+                         axis_labels=("x1", "x2"), label_names={0: "t = 1", 2: "t = 0"})
+    (codes_axes,), (data_axes,) = (figure.axes for figure in drawn)
+    assert (codes_axes.get_xlabel(), codes_axes.get_ylabel()) == ("z1", "z2")
+    assert [text.get_text() for text in codes_axes.get_legend().get_texts()] == ["0", "1", "2"]
+    assert (data_axes.get_xlabel(), data_axes.get_ylabel()) == ("x1", "x2")
+    assert [text.get_text() for text in data_axes.get_legend().get_texts()] == ["t = 1", "1", "t = 0"]
+    assert data_axes.get_legend().get_title().get_text() == "time"
+
+
 def test_reconstructions_refuse_images_of_different_sizes(tmp_path):
     with pytest.raises(ValueError, match=r"same size, got \(28, 28\) and \(8, 8\)"):
         plot.reconstructions(np.zeros((3, 1, 28, 28)), np.zeros((3, 1, 8, 8)), tmp_path / "r.png")

@@ -117,14 +117,17 @@ def loss_curves(history, path, xlabel="epoch", ylabel="loss", title=None, first=
     return _save(figure, path)
 
 
-def latent_scatter(codes, labels, path, title="2-D codes coloured by label", legend_title="label"):
+def latent_scatter(codes, labels, path, title="2-D codes coloured by label", legend_title="label",
+                   axis_labels=("z1", "z2")):
     """Save a scatter of codes (N, 2) coloured by integer ``labels`` (N,), with a legend."""
-    return latent_scatters({title: codes}, labels, path, legend_title)
+    return latent_scatters({title: codes}, labels, path, legend_title, axis_labels)
 
 
-def latent_scatters(panels, labels, path, legend_title="label"):
+def latent_scatters(panels, labels, path, legend_title="label", axis_labels=("z1", "z2"), label_names=None):
     """Save one scatter per entry of ``panels`` (title -> codes (N, 2)), side by side, all coloured by the
-    same integer ``labels`` (N,); axes z1, z2; one legend (``legend_title``) naming each colour's label."""
+    same integer ``labels`` (N,); axes named by ``axis_labels`` (z1, z2: a latent code; x1, x2 for 2-D
+    data); one legend (``legend_title``) naming each colour by its label, or by ``label_names``
+    (label -> text) where given."""
     if not isinstance(panels, dict) or not panels:
         raise ValueError(f"panels must be a non-empty dict of title -> codes (N, 2), got {panels!r}")
     labels = _host(labels, "labels")
@@ -141,10 +144,11 @@ def latent_scatters(panels, labels, path, legend_title="label"):
         axes = figure.add_subplot(1, len(panels), index + 1)
         order = np.random.default_rng(0).permutation(len(codes))  # no class is hidden under the ones drawn later
         axes.scatter(codes[order, 0], codes[order, 1], s=6, alpha=0.7, color=colours[class_index[order]])
-        axes.set_xlabel("z1")
-        axes.set_ylabel("z2")
+        axes.set_xlabel(axis_labels[0])
+        axes.set_ylabel(axis_labels[1])
         axes.set_title(title)
-    handles = [Line2D([], [], linestyle="", marker="o", color=colours[index], label=str(label))
+    names = label_names or {}
+    handles = [Line2D([], [], linestyle="", marker="o", color=colours[index], label=str(names.get(label, label)))
                for index, label in enumerate(classes)]
     axes.legend(handles=handles, fontsize="small", loc="center left", bbox_to_anchor=(1.0, 0.5),
                 title=legend_title)
