@@ -197,9 +197,9 @@ assert estimates[-1] < max(estimates), "after its peak the estimate falls"
 # ## 4. The table: each loss on ring8 and grid25 over three seeds
 #
 # One run proves little about a game this noisy; the table averages three seeds (seeds 0, 1, 2) of the
-# recipe above. Full mode trains the 24 runs (about an hour of CPU); quick mode prints the table as
-# measured in `benchmarks/README.md` (`python benchmarks/wgan_gp.py tables`, same settings) and checks
-# the same claims on it.
+# recipe above. Full mode trains the 24 runs (about 40 CPU-minutes; the whole lesson took 48 in the full
+# build of 2026-12-06); quick mode prints the table as measured in `benchmarks/README.md`
+# (`python benchmarks/wgan_gp.py tables`, same settings) and checks the same claims on it.
 
 # %%
 MEASURED = {   # benchmarks/README.md, "wgan_gp.py tables": mean over seeds 0, 1, 2 (WGAN-GP at lambda 0.1)
@@ -231,11 +231,14 @@ assert max(table["ring8", loss]["modes"] for loss in ("minimax", "non_saturating
 assert table["grid25", "wgan_gp"]["modes"] >= 24, "on grid25 too, WGAN-GP (lambda 0.1) reaches the modes"
 
 # %% [markdown]
-# Read the table row by row. On ring8 the cross-entropy GANs land their samples precisely (77–94 %
-# high quality) but on 4–5 of the 8 modes on average, different modes for different seeds: mode
-# collapse. WGAN with clipping puts almost none of its samples on a mode (1.3 %), and its "covered"
-# modes (2 on average in the measured table) are the few its stray samples happen to touch: the
-# clipped critic is too weak a teacher for 3,000 steps. WGAN-GP covers all 8 in every seed with 93 % of its
-# samples on a mode. grid25 is harder: WGAN-GP reaches all 25 modes, but only 41 % of its samples are
-# precise after 3,000 steps (they gather onto the grid late, as the rate falls), and the cross-entropy
-# GANs put more of their samples on fewer modes.
+# Read the table row by row. Two measurements of it exist: the recorded one this quick page prints, and
+# the full build of 2026-12-06 (a newer engine, same recipe and seeds); they agree on every claim
+# asserted above and differ in the details, which is itself a lesson about how noisy these games are. On
+# ring8 the cross-entropy GANs land their samples precisely (77–94 % high quality) but on 2–5 of the 8
+# modes on average, different modes for different seeds: mode collapse. WGAN with clipping puts almost
+# none of its samples on a mode (1.3–1.5 %), and its "covered" modes (2 on average in the recorded table,
+# 5 in the full build) are the few its stray samples happen to touch: the clipped critic is too weak a
+# teacher for 3,000 steps. WGAN-GP covers all 8 in every seed with 93–94 % of its samples on a mode.
+# grid25 is harder: WGAN-GP reaches 24.7–25 of the 25 modes on average, but only 33–41 % of its samples
+# are precise after 3,000 steps (they gather onto the grid late, as the rate falls), and the
+# cross-entropy GANs put more of their samples on fewer modes.
