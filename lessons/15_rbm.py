@@ -130,7 +130,11 @@ print("CD statistics == -d(F_data - F_model)/dW: checked")
 # Three numbers per model: the **reconstruction error** (what CD seems to minimise), the
 # **pseudo-likelihood** (predict each pixel from all the others), and the **log-likelihood**,
 # whose $\log Z$ comes from annealed importance sampling (AIS; the table gives ± 3 standard deviations)
-# and is checked against a rigorous mean-field lower bound on $\log Z$ (the last column).
+# and is checked against a rigorous mean-field lower bound on $\log Z$ (the last column). An AIS
+# estimate below that bound is certainly wrong: its runs never reached the model's modes. That can
+# happen to the persistent-CD RBM, whose modes are the deepest: in the full build of 2026-12-06 (500
+# hidden units, 3,000 temperatures) PCD-1's estimate, 339.78, fell below its bound, 344.18. tinygen
+# then warns and reports the likelihood from the bound; the cell prints the verdict for every model.
 
 # %%
 train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
@@ -173,9 +177,11 @@ for name, r in results.items():
           f"{r['avg_log_likelihood']:11.2f} ± {3 * r['log_z_std']:4.2f} {r['log_z']:12.2f} "
           f"{r['log_z_lower_bound']:8.2f}")
 print(f"base rates alone (each pixel on with its training frequency): test LL {base_log_likelihood:.2f}")
+agrees = {name: r["log_z"] + 3 * r["log_z_std"] >= r["log_z_lower_bound"] for name, r in results.items()}
 for name, r in results.items():
     assert r["avg_log_likelihood"] > base_log_likelihood, f"{name} models digits better than pixel frequencies"
-    assert r["log_z"] + 3 * r["log_z_std"] >= r["log_z_lower_bound"], f"{name}: AIS's log Z agrees with the bound"
+    print(f"{name}: AIS's log Z {'agrees with' if agrees[name] else 'FELL BELOW'} the rigorous bound")
+assert agrees["CD-1"] and agrees["CD-10"], "for the CD-trained RBMs, AIS's log Z agrees with the bound"
 
 # %% [markdown]
 # ## Why the reconstruction error misleads
