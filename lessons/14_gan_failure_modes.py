@@ -187,10 +187,10 @@ for row in history:
 xlabel = f"generator steps / {settings.steps_per_snapshot}"
 plot.loss_curves({f"E[D(x)] - E[D(G(z))], mean over the last {settings.steps_per_snapshot} steps": estimates},
                  lesson.path("wgan_gp_estimate.png"), xlabel=xlabel, ylabel="Wasserstein estimate",
-                 title=f"Wasserstein estimate of {NAMES['wgan_gp']}, ring8 ({source})")
+                 title=f"WGAN-GP (λ = {settings.penalty_weight}), ring8 ({source}): Wasserstein estimate")
 plot.loss_curves({"mode KL of 2,500 samples": [row["mode_kl"] for row in history]}, lesson.path("wgan_gp_mode_kl.png"),
                  xlabel=xlabel, ylabel="mode KL (nats; 0 = all modes equally often)",
-                 title=f"mode KL of {NAMES['wgan_gp']}, ring8 ({source})")
+                 title=f"WGAN-GP (λ = {settings.penalty_weight}), ring8 ({source}): mode KL")
 assert estimates[-1] < max(estimates), "after its peak the estimate falls"
 
 # %% [markdown]
