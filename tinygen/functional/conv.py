@@ -74,7 +74,7 @@ class Conv2d(Function):
         rows = self.rows if self.rows is not None else _lower(x, weight.shape[0], kernel, self.stride,
                                                               self.padding, self.dilation, self.out_size)
         self.rows = rows if is_grad_enabled() else None
-        if winograd.applies(kernel, self.stride, self.dilation, weight.shape[1::-1], self.out_size):
+        if winograd.applies(kernel, self.stride, self.dilation, weight.shape[:2], self.out_size):
             return winograd.conv3x3(rows, weight, x.shape[0], self.out_size, bias)
         y = (rows @ _taps_channels_last(weight).T).reshape(x.shape[0], *self.out_size, weight.shape[0])
         if bias is not None:

@@ -27,31 +27,20 @@ _G = ((1, 0, 0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0, 0, 1))
 _A_T = ((1, 1, 1, 0), (0, 1, -1, -1))
 
 
-MIN_CHANNELS = 32             # of the tiled image: below it the transforms cost more than the products save
+MIN_CHANNELS = 32             # below it the transforms cost more than the products they save (measured)
 
 
 def applies(kernel, stride, dilation, channels, out_size):
     """Whether a convolution takes this path: a 3x3 kernel, stride 1, no dilation, at least MIN_CHANNELS
-    channels in the image the tiles are cut from (``channels`` = (C of that image, C of the other side)),
-    and even output sides ``out_size``.
+    ``channels`` on both sides (C_in, C_out), and even output sides ``out_size``.
 
-    The rest is what was measured (benchmarks/README.md, forward + backward at batch 64, 1 thread): the
-    input transform costs a pass per channel of the tiled image while the products it saves scale with
-    both sides, so a thin input loses (1 -> 32 at 28x28: 5x slower than im2col, 4 -> 32: 2x) and a thin
-    output does not (32 -> 1 at 28x28: 1.4-2x faster, im2col's column matrix being 9x the image); an odd
-    side wastes a row of half-empty tiles (64 -> 64 at 7x7: no faster). The kernels below take any size;
-    this choice is speed only.
+    The rest is what was measured (benchmarks/README.md): with fewer channels the four times larger
+    transformed tiles cost more passes over memory than the products save (32 -> 1 at 28x28: 4x slower than
+    im2col), and an odd side wastes a row of half-empty tiles (64 -> 64 at 7x7: 7 % slower). The kernels
+    below take any size; this choice is speed only.
     """
     return (kernel == (KERNEL, KERNEL) and stride == (1, 1) and dilation == (1, 1)
-            and channels[0] >= MIN_CHANNELS and all(o % TILE == 0 for o in out_size))
-
-
-def transpose_applies(kernel, stride, padding, dilation, channels, in_size, out_size):
-    """Whether a transposed convolution is a Winograd convolution: as ``applies`` (``channels`` = (C_in, C_out)
-    of the transposed convolution, whose input is tiled), padding at most 2, and its natural output size (a
-    stride-1 transposed convolution is a convolution padded by 2 - p)."""
-    return (applies(kernel, stride, dilation, channels, out_size) and all(p <= KERNEL - 1 for p in padding)
-            and all(o == i + KERNEL - 1 - 2 * p for o, i, p in zip(out_size, in_size, padding)))
+            and min(channels) >= MIN_CHANNELS and all(o % TILE == 0 for o in out_size))
 
 
 def _kron(matrix, dtype):
@@ -156,6 +145,13 @@ def weight_grad3x3(tiles_of_x, g):
     g_kernel = xp.matmul(tiles_of_x.transpose(0, 2, 1), g_products.reshape(ALPHA * ALPHA, -1, out_channels))
     taps = _kron(_G, g.dtype).T @ g_kernel.reshape(ALPHA * ALPHA, -1)          # (9, C O)
     return xp.ascontiguousarray(taps.reshape(KERNEL, KERNEL, -1, out_channels).transpose(3, 2, 0, 1))
+
+
+def transpose_applies(kernel, stride, padding, dilation, channels, in_size, out_size):
+    """Whether a transposed convolution is a Winograd convolution: as ``applies``, padding at most 2, and
+    its natural output size (a stride-1 transposed convolution is a convolution padded by 2 - p)."""
+    return (applies(kernel, stride, dilation, channels, out_size) and all(p <= KERNEL - 1 for p in padding)
+            and all(o == i + KERNEL - 1 - 2 * p for o, i, p in zip(out_size, in_size, padding)))
 
 
 def conv_transpose3x3(x, weight, padding, out_size, bias=None):
