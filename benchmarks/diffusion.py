@@ -5,12 +5,14 @@
         (untrained weights: the cost does not depend on them); with --conditional, guidance doubles each call
     python benchmarks/diffusion.py budget --model flow-matching --conditional --budget 600 --width 16 --threads 1
         train until --budget CPU seconds are spent (checked after every batch), then FD, classifier score
-        (class accuracy) of --samples samples in tinygen's classifier, at --sampler / --steps / --guidance
+        (class accuracy) of --samples samples in tinygen's classifier, at --sampler / --steps / --guidance;
+        --report-at 600 1800 measures on the way too
 
 CPU seconds are time.process_time of this process (fair on a shared machine with --threads 1).
 """
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -65,15 +67,18 @@ def sampling(args):
 
 
 def budget(args):
-    """Train --model until --budget CPU seconds, then measure the samples' quality."""
+    """Train --model until --budget CPU seconds; measure the samples' quality on crossing each --report-at
+    mark and at the end (the sampling is not counted in the budget)."""
     train_set, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
     recipe = get_recipe(args.model)
     model = build(args, args.model)
     trainer = recipe.trainer(model, RunData({"lr": args.lr}))
+    quality = SampleQuality(test_set.images)
     print(f"tinygen {args.model} (width {args.width}, conditional {args.conditional}, ema {args.ema}) on mnist-5k, "
           f"batch {args.batch_size}, Adam lr {args.lr}, until {args.budget} CPU s", flush=True)
     loader, spent, steps, epoch = shuffled_batches(train_set, args.batch_size), 0.0, 0, 0
-    while spent < args.budget:
+    marks = sorted(mark for mark in args.report_at if mark < args.budget) + [args.budget]
+    while marks:
         loader.epoch = epoch
         for batch in loader:
             start = time.process_time()
@@ -81,22 +86,32 @@ def budget(args):
             spent, steps = spent + time.process_time() - start, steps + 1
             if steps % 50 == 0:
                 print(f"step {steps:5d} (epoch {epoch + 1})  CPU {spent:7.1f} s  loss {loss:.4f}", flush=True)
-            if spent >= args.budget:
-                break
+            if spent >= marks[0]:
+                report(args, model, quality, steps, spent, f"{marks[0]:.0f}")
+                marks = [mark for mark in marks if mark > spent]
+                if not marks:
+                    break
         epoch += 1
+
+
+def report(args, model, quality, steps, spent, mark):
+    """FD, classifier score (and class accuracy) of --samples samples; 100 of them into --grid's file,
+    the CPU mark added to its name."""
     labels = np.arange(args.samples) % 10 if args.conditional else None
     guidance = args.guidance if args.conditional else 0.0
     started = time.process_time()
     images = model.sample(args.samples, labels, sampler=args.sampler, steps=args.steps, guidance=guidance).numpy()
     sampled = time.process_time() - started
-    result = SampleQuality(test_set.images).evaluate(images, labels)
+    result = quality.evaluate(images, labels)
     print(f"after {steps} steps ({spent:.0f} CPU s of training): {args.samples} samples by {args.sampler} "
           f"{args.steps} steps, w = {guidance} in {sampled:.0f} CPU s: "
           + ", ".join(f"{name} {value:.3f}" for name, value in result.items()), flush=True)
     if args.grid:
         shown = np.repeat(np.arange(10), 10) if args.conditional else None
         grid = model.sample(100, shown, sampler=args.sampler, steps=args.steps, guidance=guidance).numpy()
-        plot.image_grid(grid, args.grid, ncols=10, title=f"{args.model}, {spent:.0f} CPU s")
+        path = Path(args.grid)
+        plot.image_grid(grid, str(path.with_name(f"{path.stem}_{mark}s{path.suffix}")), ncols=10,
+                        title=f"{args.model}, {spent:.0f} CPU s")
 
 
 def main():
@@ -116,7 +131,9 @@ def main():
     parser.add_argument("--sampler", default="heun", help="budget: ddpm / ddim (ddpm), euler / heun (flow-matching)")
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--guidance", type=float, default=1.0, help="budget: w for a conditional model")
-    parser.add_argument("--grid", default=None, help="budget: save 100 samples here (.png)")
+    parser.add_argument("--report-at", type=float, nargs="*", default=[],
+                        help="budget: also measure on crossing these CPU seconds")
+    parser.add_argument("--grid", default=None, help="budget: save 100 samples at each report (NAME_600s.png)")
     add_threads_option(parser)
     args = parser.parse_args()
     with blas_threads(args.threads):
