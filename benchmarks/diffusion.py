@@ -18,6 +18,7 @@ import numpy as np
 
 import tinygen as tg
 from tinygen import plot
+from tinygen.checkpoint import save_checkpoint
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models import RunData, get_recipe
@@ -95,8 +96,8 @@ def budget(args):
 
 
 def report(args, model, quality, steps, spent, mark):
-    """FD, classifier score (and class accuracy) of --samples samples; 100 of them into --grid's file,
-    the CPU mark added to its name."""
+    """FD, classifier score (and class accuracy) of --samples samples; the weights into --save's file and
+    100 samples into --grid's, the CPU mark added to each name."""
     labels = np.arange(args.samples) % 10 if args.conditional else None
     guidance = args.guidance if args.conditional else 0.0
     started = time.process_time()
@@ -106,6 +107,9 @@ def report(args, model, quality, steps, spent, mark):
     print(f"after {steps} steps ({spent:.0f} CPU s of training): {args.samples} samples by {args.sampler} "
           f"{args.steps} steps, w = {guidance} in {sampled:.0f} CPU s: "
           + ", ".join(f"{name} {value:.3f}" for name, value in result.items()), flush=True)
+    if args.save:
+        path = Path(args.save)
+        save_checkpoint(path.with_name(f"{path.stem}_{mark}s.npz"), model, config={"steps": steps, "cpu_s": spent})
     if args.grid:
         shown = np.repeat(np.arange(10), 10) if args.conditional else None
         grid = model.sample(100, shown, sampler=args.sampler, steps=args.steps, guidance=guidance).numpy()
@@ -133,6 +137,7 @@ def main():
     parser.add_argument("--guidance", type=float, default=1.0, help="budget: w for a conditional model")
     parser.add_argument("--report-at", type=float, nargs="*", default=[],
                         help="budget: also measure on crossing these CPU seconds")
+    parser.add_argument("--save", default=None, help="budget: the weights at each report (NAME_600s.npz)")
     parser.add_argument("--grid", default=None, help="budget: save 100 samples at each report (NAME_600s.png)")
     add_threads_option(parser)
     args = parser.parse_args()

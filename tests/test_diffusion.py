@@ -3,6 +3,7 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 import tinygen as tg
 from tinygen.models.diffusion import samplers
@@ -136,6 +137,34 @@ def test_ancestral_step_is_the_papers_algorithm_2():
     tg.manual_seed(3)
     samplers.ancestral(lambda x, t: eps, schedule, x, on_step=lambda i, s: steps.append(s.numpy()))
     np.testing.assert_allclose(steps[0], expected, rtol=1e-5, atol=1e-6)
+
+
+@given(st.floats(1e-4, 0.999), st.integers(0, 2 ** 16))
+@settings(max_examples=25, deadline=None)
+def test_clipped_eps_agrees_with_the_clipped_x0(abar, seed):
+    """eps' implies x0^ clipped to [-1, 1]: unchanged where x0^ was inside, moved exactly to the bound outside."""
+    rng = np.random.default_rng(seed)
+    x, eps = (tg.tensor(rng.standard_normal((3, 5)) * 3) for _ in range(2))
+    implied = lambda e: (x.numpy() - math.sqrt(1 - abar) * e) / math.sqrt(abar)
+    clipped = samplers.clipped_eps(x, eps, abar, (-1.0, 1.0)).numpy()
+    np.testing.assert_allclose(implied(clipped), np.clip(implied(eps.numpy()), -1, 1), atol=1e-9 / math.sqrt(abar))
+    assert samplers.clipped_eps(x, eps, abar, None) is eps
+
+
+@pytest.mark.parametrize("sampler", ["ddim", "ddpm"])
+def test_clip_denoised_keeps_samples_in_range_when_the_network_is_far_off(sampler):
+    """A predictor 30x too loud throws x0^ far out of [-1, 1]: unclipped, the images land on 0 and 1 (saturated);
+    clipped, every step's x0^ is in range and the last state, x0^ itself, needs no clipping."""
+    schedule, x = linear_schedule(100), tg.randn(64, 16)
+    loud = lambda x, t: x * 30.0
+    def run(clip):
+        tg.manual_seed(0)  # the ancestral sampler draws fresh noise: the same for every run
+        return (samplers.ddim(loud, schedule, x, 10, clip_x0=clip) if sampler == "ddim"
+                else samplers.ancestral(loud, schedule, x, 10, clip_x0=clip)).numpy()
+    assert np.abs(run(None)).max() > 10
+    final = run((-1.0, 1.0))
+    assert np.abs(final).max() <= 1.0 + 1e-6
+    np.testing.assert_allclose(run((-1e9, 1e9)), run(None), rtol=1e-4, atol=1e-4)  # a range never met: no change
 
 
 def test_ddim_time_steps_and_bad_step_counts():

@@ -198,3 +198,22 @@ def test_bad_arguments_are_named(digits, tmp_path):
         run.fit(1, resume=True)
     with pytest.raises(FileNotFoundError, match="no checkpoint at .*checkpoint.npz"):
         run.fit(1, out_dir=tmp_path, resume=True)
+
+
+
+@pytest.mark.parametrize("max_norm", [None, 1e-3, 1e6])
+def test_gradient_trainer_clips_the_gradients_norm_before_the_step(max_norm):
+    """With SGD the step is -lr * g * min(1, C / |g|): scaled to norm C above it, untouched below."""
+    tg.manual_seed(0)
+    layer, x = tg.nn.Linear(3, 2), tg.randn(4, 3)
+    (layer(x) ** 2).sum().backward()
+    raw = [p.grad.numpy().astype(np.float64) for p in layer.parameters()]
+    norm = np.sqrt(sum((g ** 2).sum() for g in raw))
+    scale = 1.0 if max_norm is None else min(1.0, max_norm / norm)
+    assert (scale < 1e-2) == (max_norm == 1e-3)  # the small cap does clip, the large one does not
+    before = [p.numpy().astype(np.float64) for p in layer.parameters()]
+    trainer = GradientTrainer(layer, optim.SGD(layer.parameters(), lr=0.5), lambda batch: (layer(x) ** 2).sum(),
+                              max_grad_norm=max_norm)
+    trainer.train_step((None, None))
+    for p, b, g in zip(layer.parameters(), before, raw):
+        np.testing.assert_allclose(p.numpy(), b - 0.5 * scale * g, rtol=1e-5, atol=1e-7)

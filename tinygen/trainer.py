@@ -11,6 +11,7 @@ A model family supplies one Trainer. The loop knows nothing else about the model
 """
 from tinygen.autograd import Tensor
 from tinygen.finite import finite_number
+from tinygen.nn.utils import clip_grad_norm_
 
 
 class Trainer:
@@ -42,11 +43,13 @@ class GradientTrainer(Trainer):
     """Minimise one scalar loss of one network with one optimizer; reports {"loss": value}.
 
     ``loss_fn(batch) -> scalar Tensor``; by default ``model.loss(images)`` on the batch's images.
+    ``max_grad_norm``: when set, the gradients are scaled to that joint L2 norm at most before each step
+    (``nn.utils.clip_grad_norm_``), so one bad batch cannot throw the weights far.
     """
 
-    def __init__(self, model, optimizer, loss_fn=None):
+    def __init__(self, model, optimizer, loss_fn=None, max_grad_norm=None):
         super().__init__(model, {"optimizer": optimizer})
-        self.optimizer = optimizer
+        self.optimizer, self.max_grad_norm = optimizer, max_grad_norm
         self.loss_fn = loss_fn if loss_fn is not None else (lambda batch: model.loss(Tensor(batch[0])))
 
     def train_step(self, batch):
@@ -54,6 +57,8 @@ class GradientTrainer(Trainer):
         loss = self.loss_fn(batch)
         value = self.finite("loss", loss)
         loss.backward()
+        if self.max_grad_norm:
+            clip_grad_norm_(self.model.parameters(), self.max_grad_norm)
         self.optimizer.step()
         return {"loss": value}
 

@@ -68,18 +68,20 @@ class DDPM(GuidedNetwork):
         return self.predict(x, Tensor(self.schedule.check(t).astype(x.dtype)), labels, guidance, average)
 
     def sample(self, n, labels=None, sampler="ddim", steps=None, eta=0.0, guidance=0.0, noise=None, average=True,
-               on_step=None):
+               on_step=None, clip_denoised=True):
         """n images in [0, 1] (n, *data_shape) by the ``sampler`` "ddpm" (ancestral; ``steps`` default all T, fewer
         are respaced) or "ddim" (``steps`` default 50; ``eta`` 0: deterministic given the noise). ``noise``: x_(T-1) to start from.
-        ``on_step(i, x)`` sees the state after each step (for a strip from noise to image)."""
+        ``on_step(i, x)`` sees the state after each step (for a strip from noise to image). ``clip_denoised``: keep
+        each step's implied x_0 in [-1, 1], the images' range (``samplers.clipped_eps``)."""
         if sampler not in DDPM_SAMPLERS:
             raise ValueError(f"sampler must be one of {DDPM_SAMPLERS} for DDPM, got {sampler!r}")
         labels, x = self.start(n, labels, guidance, noise)
         predict = lambda x, t: self.predict_noise(x, xp.full(x.shape[0], t, xp.int64), labels, guidance, average)
         steps = DDIM_STEPS if steps is None and sampler == "ddim" else steps
+        clip_x0 = (-1.0, 1.0) if clip_denoised else None
         with self.eval_mode():
             if sampler == "ddpm":
-                x = samplers.ancestral(predict, self.schedule, x, steps, on_step)
+                x = samplers.ancestral(predict, self.schedule, x, steps, on_step, clip_x0)
             else:
-                x = samplers.ddim(predict, self.schedule, x, steps, eta, on_step)
+                x = samplers.ddim(predict, self.schedule, x, steps, eta, on_step, clip_x0)
         return self.images(x)

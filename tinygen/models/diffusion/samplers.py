@@ -17,6 +17,11 @@ and returns the final state; ``on_step(i, x)`` (optional) sees the state after s
   step (two network calls a step, second order: exact when v is linear in t).
 Both stochastic samplers draw z at every step, also where sigma = 0, so that they use the random
 numbers in the same order (tests compare them step for step).
+
+``clip_x0=(low, high)`` (both DDPM samplers; Ho et al.'s sampler does it for images): clip the implied
+x0^ into the data's range at every step and use the eps that agrees with the clipped x0^. Near t = T,
+x0^ divides the network's error by sqrt(abar_T) (~0.006 for the linear schedule), so one bad prediction
+there would otherwise carry a far-out-of-range image into every later step.
 """
 import math
 
@@ -25,7 +30,7 @@ from tinygen.backend import to_numpy
 from tinygen.creation import randn_like
 
 
-def ancestral(predict, schedule, x, steps=None, on_step=None):
+def ancestral(predict, schedule, x, steps=None, on_step=None, clip_x0=None):
     """DDPM's sampler over ``steps`` of the T steps (default all T); ``predict(x, t) -> eps`` with t an int.
 
     With S < T the chain is respaced (Nichol & Dhariwal 2021): the step from tau_i to tau_(i-1) uses
@@ -34,8 +39,8 @@ def ancestral(predict, schedule, x, steps=None, on_step=None):
     grid = ddim_timesteps(schedule.timesteps, schedule.timesteps if steps is None else steps)
     alpha_bars = to_numpy(schedule.alpha_bars)
     for i, t in enumerate(grid):
-        eps = predict(x, int(t))
         abar, abar_prev = alpha_bars[t], (alpha_bars[grid[i + 1]] if i + 1 < len(grid) else 1.0)
+        eps = clipped_eps(x, predict(x, int(t)), abar, clip_x0)
         beta = 1 - abar / abar_prev
         sigma = math.sqrt(beta * (1 - abar_prev) / (1 - abar))
         mean = (x - eps * float(beta / math.sqrt(1 - abar))) * float(1 / math.sqrt(1 - beta))
@@ -52,15 +57,15 @@ def ddim_timesteps(timesteps, steps):
     return np.round(np.linspace(timesteps - 1, 0, int(steps))).astype(np.int64)
 
 
-def ddim(predict, schedule, x, steps, eta=0.0, on_step=None):
+def ddim(predict, schedule, x, steps, eta=0.0, on_step=None, clip_x0=None):
     """DDIM over ``steps`` of the schedule's T steps with stochasticity ``eta`` in [0, 1]."""
     if isinstance(eta, bool) or not isinstance(eta, (int, float)) or not 0 <= eta <= 1:
         raise ValueError(f"eta must be a number in [0, 1] (0: deterministic DDIM, 1: DDPM-like), got {eta!r}")
     grid = ddim_timesteps(schedule.timesteps, steps)
     alpha_bars = to_numpy(schedule.alpha_bars)
     for i, t in enumerate(grid):
-        eps = predict(x, int(t))
         abar, abar_prev = alpha_bars[t], (alpha_bars[grid[i + 1]] if i + 1 < len(grid) else 1.0)
+        eps = clipped_eps(x, predict(x, int(t)), abar, clip_x0)
         sigma = eta * math.sqrt((1 - abar_prev) / (1 - abar) * (1 - abar / abar_prev))
         x = ddim_step(x, eps, abar, abar_prev, sigma, randn_like(x))
         if on_step is not None:
@@ -75,6 +80,15 @@ def ddim_step(x, eps, abar, abar_prev, sigma=0.0, z=None):
     x0 = (x - eps * float(math.sqrt(1 - abar))) * float(1 / math.sqrt(abar))
     x = x0 * float(math.sqrt(abar_prev)) + eps * float(math.sqrt(max(1 - abar_prev - sigma ** 2, 0.0)))
     return x if z is None else x + z * float(sigma)
+
+
+def clipped_eps(x, eps, abar, clip_x0):
+    """eps unchanged when ``clip_x0`` is None; else the eps of x0^ clipped into (low, high):
+    x0^ = clip((x - sqrt(1 - abar) eps) / sqrt(abar)), eps' = (x - sqrt(abar) x0^) / sqrt(1 - abar)."""
+    if clip_x0 is None:
+        return eps
+    x0 = ((x - eps * float(math.sqrt(1 - abar))) * float(1 / math.sqrt(abar))).clip(*clip_x0)
+    return (x - x0 * float(math.sqrt(abar))) * float(1 / math.sqrt(1 - abar))
 
 
 def check_steps(steps):
