@@ -195,23 +195,30 @@ print(f"figure: {lesson.path('loss.png')}")
 # ## The trained U-Net in the ancestral sampler
 #
 # Now the trained U-Net in the ancestral sampler: eight samples, one per row, each shown at eight
-# moments of its 1000 steps, from pure noise (left) to the sample (right). What the rows end in
-# depends on the training. On this quick page the tiny network's small errors add up over the 1000
-# steps and push almost every pixel to pure black or pure white: the rows end in saturated noise, not
-# digits (the cell prints the share of such pixels). Full mode's network, after its 20 epochs, ends
-# its rows in white strokes on black, most of them parts of digits and a few readable ones: a DDPM
-# needs a longer run than this for clean digits.
+# moments of its 1000 steps, from pure noise (left) to the sample (right). Each step clips the
+# image it implies, $\hat x_0 = (x_t - \sqrt{1 - \bar\alpha_t}\,\hat\epsilon)/\sqrt{\bar\alpha_t}$, to the
+# images' range $[-1, 1]$ (as Ho et al.'s sampler does) and steps with the $\hat\epsilon$ that agrees with it.
+# Why: near $t = T$ the division by $\sqrt{\bar\alpha_T} \approx 0.006$ magnifies the network's error
+# about 160-fold, and without the clip an imperfect network pushes almost every pixel to pure black or
+# pure white (the cell samples the same noise once more unclipped and prints both shares). What the rows
+# end in depends on the training: on this quick page the tiny network's rows end in grey, streaky
+# noise, not digits. Full mode's network, after its 20 epochs (the full build of 2026-12-06, made
+# before the sampler clipped $\hat x_0$), ended its rows in white strokes on black, most of them parts of
+# digits and a few readable ones: a DDPM needs a longer run than this for clean digits.
 
 # %%
 walk = []
-images = model.sample(8, sampler="ddpm", on_step=lambda i, x: walk.append(model.images(x).numpy()))
+start_noise = tg.randn(8, 1, 28, 28)
+images = model.sample(8, sampler="ddpm", noise=start_noise, on_step=lambda i, x: walk.append(model.images(x).numpy()))
 kept = [walk[i] for i in np.linspace(0, 999, 8).astype(int)]
 plot.image_grid(np.stack(kept, axis=1).reshape(-1, 1, 28, 28), lesson.path("strip.png"), ncols=8,
                 title=f"ancestral sampler with the U-Net trained here ({epochs} epochs), 1000 steps: noise -> sample",
                 row_labels=[f"sample {i + 1}" for i in range(8)])
 assert images.shape == (8, 1, 28, 28) and 0 <= images.numpy().min() and images.numpy().max() <= 1
-saturated = float(((images.numpy() < 0.02) | (images.numpy() > 0.98)).mean())
-print(f"share of the samples' pixels that are pure black or pure white: {saturated:.0%}")
+unclipped = model.sample(8, sampler="ddpm", noise=start_noise, clip_denoised=False).numpy()
+share = lambda images: float(((images < 0.02) | (images > 0.98)).mean())
+print(f"share of the samples' pixels that are pure black or pure white: {share(images.numpy()):.0%} "
+      f"(the same start, unclipped: {share(unclipped):.0%})")
 if lesson.quick:
-    assert saturated > 0.8, "the quick page's tiny network ends in saturated noise"
+    assert share(images.numpy()) < 0.5 < 0.8 < share(unclipped), "clipped: grey noise; unclipped: saturated"
 print(f"figures in {lesson.out}")

@@ -164,7 +164,8 @@ plt.close(figure)
 # all 4,000 digits (about 15 CPU-minutes) and measures 200 samples per setting: the step sweep without
 # guidance (one network call per step; $S = 1000$ is left to the Gaussian mixture above, where it costs
 # nothing, because on digits it alone would take about half an hour), the guidance sweep at $S = 20$.
-# That budget is still short for a DDPM: in the full build of 2026-12-06 its samples were not digits yet
+# That budget is still short for a DDPM: in the full build of 2026-12-06 (made before the samplers clipped
+# each step's $\hat x_0$ to the images' range, lesson 17) its samples were not digits yet
 # (FD 1,300–1,800 at every step count, class accuracy 10 % at $w = 0$ and 21–27 % with guidance: the
 # guidance already pulls samples toward their class, far less than on the mixture). What longer training
 # gives is in ``benchmarks/README.md`` (``benchmarks/diffusion.py``).
