@@ -6,7 +6,9 @@
     python benchmarks/diffusion.py budget --model flow-matching --conditional --budget 600 --width 16 --threads 1
         train until --budget CPU seconds are spent (checked after every batch), then FD, classifier score
         (class accuracy) of --samples samples in tinygen's classifier, at --sampler / --steps / --guidance;
-        --report-at 600 1800 measures on the way too
+        --report-at 600 1800 measures on the way too; --save NAME.npz keeps the weights at each report
+    python benchmarks/diffusion.py weights --model flow-matching --conditional --width 16 --weights NAME_3600s.npz
+        the same measurement of saved weights, at another --sampler / --steps / --guidance
 
 CPU seconds are time.process_time of this process (fair on a shared machine with --threads 1).
 """
@@ -18,7 +20,7 @@ import numpy as np
 
 import tinygen as tg
 from tinygen import plot
-from tinygen.checkpoint import save_checkpoint
+from tinygen.checkpoint import load_checkpoint, save_checkpoint
 from tinygen.data import load_dataset
 from tinygen.metrics.sample_quality import SampleQuality
 from tinygen.models import RunData, get_recipe
@@ -88,7 +90,7 @@ def budget(args):
             if steps % 50 == 0:
                 print(f"step {steps:5d} (epoch {epoch + 1})  CPU {spent:7.1f} s  loss {loss:.4f}", flush=True)
             if spent >= marks[0]:
-                report(args, model, quality, steps, spent, f"{marks[0]:.0f}")
+                report(args, model, quality, steps, spent, f"{marks[0]:.0f}s")
                 marks = [mark for mark in marks if mark > spent]
                 if not marks:
                     break
@@ -109,18 +111,28 @@ def report(args, model, quality, steps, spent, mark):
           + ", ".join(f"{name} {value:.3f}" for name, value in result.items()), flush=True)
     if args.save:
         path = Path(args.save)
-        save_checkpoint(path.with_name(f"{path.stem}_{mark}s.npz"), model, config={"steps": steps, "cpu_s": spent})
+        save_checkpoint(path.with_name(f"{path.stem}_{mark}.npz"), model, config={"steps": steps, "cpu_s": spent})
     if args.grid:
         shown = np.repeat(np.arange(10), 10) if args.conditional else None
         grid = model.sample(100, shown, sampler=args.sampler, steps=args.steps, guidance=guidance).numpy()
         path = Path(args.grid)
-        plot.image_grid(grid, str(path.with_name(f"{path.stem}_{mark}s{path.suffix}")), ncols=10,
+        plot.image_grid(grid, str(path.with_name(f"{path.stem}_{mark}{path.suffix}")), ncols=10,
                         title=f"{args.model}, {spent:.0f} CPU s")
+
+
+def weights(args):
+    """Quality of saved weights (--weights, written by budget --save) at --sampler / --steps / --guidance."""
+    model = build(args, args.model)
+    checkpoint = load_checkpoint(args.weights, model)
+    quality = SampleQuality(load_dataset("mnist-5k", "test").images)
+    tg.manual_seed(args.seed)
+    report(args, model, quality, checkpoint.config["steps"], checkpoint.config["cpu_s"],
+           f"{checkpoint.config['cpu_s']:.0f}s_{args.sampler}{args.steps}_w{args.guidance:g}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("task", choices=["sampling", "budget"])
+    parser.add_argument("task", choices=["sampling", "budget", "weights"])
     parser.add_argument("--model", choices=sorted(GRID), default="flow-matching", help="budget: the model")
     parser.add_argument("--width", type=int, default=32, help="the U-Net's base channels")
     parser.add_argument("--conditional", action="store_true", help="labels, classifier-free guidance")
@@ -138,11 +150,12 @@ def main():
     parser.add_argument("--report-at", type=float, nargs="*", default=[],
                         help="budget: also measure on crossing these CPU seconds")
     parser.add_argument("--save", default=None, help="budget: the weights at each report (NAME_600s.npz)")
+    parser.add_argument("--weights", default=None, help="weights: a file that budget --save wrote")
     parser.add_argument("--grid", default=None, help="budget: save 100 samples at each report (NAME_600s.png)")
     add_threads_option(parser)
     args = parser.parse_args()
     with blas_threads(args.threads):
-        sampling(args) if args.task == "sampling" else budget(args)
+        {"sampling": sampling, "budget": budget, "weights": weights}[args.task](args)
 
 
 if __name__ == "__main__":
