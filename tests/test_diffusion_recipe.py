@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from tinygen.cli import main
-from tinygen.commands import UsageError, sampling_options
+from tinygen.commands import UsageError
+from tinygen.sample_command import sampling_options
 from tinygen.models import get_recipe
 
 TINY = ["--epochs", "1", "--limit", "64", "--batch-size", "32", "-m", "width=8", "-t", "fd_samples=20",

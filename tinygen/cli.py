@@ -12,7 +12,7 @@
     tinygen datasets                              what data there is and where its files are
     tinygen lessons                               the numbered lessons, one line each
 
-This file only parses: every command is a function in tinygen/commands.py, and everything specific
+This file only parses: every command is a function in tinygen/commands.py (sample: sample_command.py), and everything specific
 to a model is its recipe's (tinygen/models/recipe.py). Nothing ends in a traceback (tinygen/console.py):
 a mistake in the arguments ends with a message that says what to do and exit code 2; a training run
 that diverges, or a disk that refuses, with exit code 1; Ctrl-C with 130. TINYGEN_DEBUG=1 shows the
@@ -24,7 +24,7 @@ import sys
 from functools import partial
 from pathlib import Path
 
-from tinygen import commands, compare
+from tinygen import commands, compare, sample_command
 from tinygen.console import run_command
 from tinygen.course import add_course_commands
 from tinygen.models import RECIPES
@@ -182,7 +182,7 @@ def _add_sample(subparsers):
     sample = subparsers.add_parser(
         "sample", help="draw samples: a grid picture, or the raw arrays",
         description="Draw N samples from a trained model. --out FILE.png saves a grid (at most "
-        f"{commands.GRID_MAX} images) or, for 2-D points, a scatter; FILE.npy the raw samples as float32 "
+        f"{sample_command.GRID_MAX} images) or, for 2-D points, a scatter; FILE.npy the raw samples as float32 "
         "((N, H, W) images in [0, 1], or (N, 2) points); FILE.npz the samples and, for a conditional model, "
         "their labels. A plain autoencoder is NOT a generative model: nothing made its codes follow a known "
         "distribution, so tinygen draws codes from a normal distribution fitted to the codes of the run's "
@@ -199,8 +199,8 @@ def _add_sample(subparsers):
                         "(conditional models that sample in steps)")
     sample.epilog = "defaults of the models that take these options (None: the model's own choice): " + "; ".join(
         f"{name}: " + ", ".join(f"--{option} {default}" for option, default in options.items())
-        for name, options in commands.sampling_defaults().items())
-    sample.set_defaults(run=commands.command_sample)
+        for name, options in sample_command.sampling_defaults().items())
+    sample.set_defaults(run=sample_command.command_sample)
 
 
 def _add_reconstruct(subparsers):

@@ -14,7 +14,8 @@ import math
 from pathlib import Path
 
 from tinygen import backend
-from tinygen.commands import check_shape, draw_samples, sample_labels, trained_model
+from tinygen.commands import check_shape, trained_model
+from tinygen.sample_command import draw_samples, sample_labels
 from tinygen.console import UsageError
 from tinygen.data.transforms import binarize
 from tinygen.likelihood_kind import likelihood_fields
