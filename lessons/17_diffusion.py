@@ -169,9 +169,9 @@ print(f"figure: {lesson.path('ideal_walk.png')}")
 # learned something. Sampling uses the exponential moving average of the weights (``-m ema``, as the GANs).
 #
 # Quick mode trains a width-8 U-Net on 1,024 digits for 3 epochs: enough to beat the
-# know-nothing loss, far from enough for digits. Full mode is the recipe's default
-# (``tinygen train ddpm``: width 32, all 4,000 digits, 20 epochs: 22 CPU-minutes in the full build of
-# 2026-12-06).
+# know-nothing loss, far from enough for digits. Full mode trains width 32 at lr 2e-4 on all 4,000
+# digits for 20 epochs (22 CPU-minutes in the full build of 2026-12-06; the recipe's default then, before
+# width 16 at lr 1e-3 was measured to draw better digits per CPU-minute, ``benchmarks/README.md``).
 
 # %%
 tg.manual_seed(0)

@@ -160,7 +160,7 @@ plt.close(figure)
 # Quick mode trains a tiny one for 2 epochs, and the numbers below only show the code path: on this
 # quick page its samples are saturated noise, not digits (the grid, one row per digit asked for),
 # its FD is in the thousands, and the classifier reads the digit asked for about as often as
-# guessing would (10 %), whatever $w$. Full mode trains the recipe's width-32 U-Net for 12 epochs on
+# guessing would (10 %), whatever $w$. Full mode trains a width-32 U-Net for 12 epochs on
 # all 4,000 digits (about 15 CPU-minutes) and measures 200 samples per setting: the step sweep without
 # guidance (one network call per step; $S = 1000$ is left to the Gaussian mixture above, where it costs
 # nothing, because on digits it alone would take about half an hour), the guidance sweep at $S = 20$.
