@@ -43,7 +43,7 @@ class GradientTrainer(Trainer):
     """Minimise one scalar loss of one network with one optimizer; reports {"loss": value}.
 
     ``loss_fn(batch) -> scalar Tensor``; by default ``model.loss(images)`` on the batch's images.
-    ``max_grad_norm``: when set, the gradients are scaled to that joint L2 norm at most before each step
+    ``max_grad_norm``: when set (not None or 0), the gradients are scaled to that joint L2 norm at most before each step
     (``nn.utils.clip_grad_norm_``), so one bad batch cannot throw the weights far.
     """
 

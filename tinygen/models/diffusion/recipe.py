@@ -36,7 +36,7 @@ CLASSES = 10
 GUIDANCE = 0.2                  # guidance weight of a conditional model's samples when none is asked for (why: below)
 STRIP_ROWS, STRIP_COLUMNS = 10, 8
 # The defaults are the best per CPU-minute measured (benchmarks/README.md, 2026-12-06): width 16 at lr 1e-3 and
-# batch 64 drew far better digits in 10 CPU-minutes than width 32 at 2e-4 did in lesson 19's full build (flow
+# batch 64 scored a far lower FD in 10 CPU-minutes than width 32 at 2e-4 did in lesson 19's full build (flow
 # matching's FD 52 of 2,000 samples against 156 of 300: a gap far larger than the sample counts explain);
 # conditional flow matching at w = 0.2 had FD 12.5 and 97.9 % class accuracy after 30 CPU-minutes, where w = 1
 # had 99.9 % but FD 61.6 (guidance trades diversity for accuracy).

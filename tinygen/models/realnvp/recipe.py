@@ -34,8 +34,8 @@ def build(data_shape, hidden, couplings, alpha):
 
 def trainer(model, run):
     """Adam at the run's lr on the mean bits per dimension; ``-t clip=C`` > 0 caps the gradients' norm at C."""
-    clip = run.settings["train_args"].get("clip", 0.0)   # a run from before -t clip: off
-    return GradientTrainer(model, Adam(model.parameters(), lr=run.settings["lr"]), max_grad_norm=clip or None)
+    clip = RECIPE.training_options(run.settings["train_args"])["clip"]   # a run from before -t clip gets 0: off
+    return GradientTrainer(model, Adam(model.parameters(), lr=run.settings["lr"]), max_grad_norm=clip)
 
 
 def evaluate(model, run):
