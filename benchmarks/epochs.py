@@ -14,7 +14,8 @@ masks, dequantization, samples) are each framework's own, of the same sizes. Eac
 (time.process_time: on a loaded machine it leaves out the waiting; with 2 threads it also counts a thread
 spinning while it waits for its partner, which a loaded machine inflates); the wall-clock ratio is printed
 beside it. Prints a markdown table with the date, the load average and the command. The diffusion models
-keep their default U-Net (width 32, batch 128: seconds per step), so --limit keeps their epochs short.
+keep their default U-Net (width 16, batch 64 since 2026-12-06; the README's table was taken at the defaults of
+then, width 32 and batch 128), so --limit keeps their epochs short.
 
     python benchmarks/epochs.py [--models ae,vae,...] [--limit 1024] [--epochs 4] [--threads 1 2]
 """
