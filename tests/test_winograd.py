@@ -83,7 +83,9 @@ def test_winograd_second_derivatives(case, transpose):
 
 def test_which_layers_take_the_path():
     assert winograd.applies((3, 3), (1, 1), (1, 1), (32, 64), (14, 14))
+    assert winograd.applies((3, 3), (1, 1), (1, 1), (16, 16), (28, 28))      # a width-16 U-Net's top level
     assert not winograd.applies((3, 3), (1, 1), (1, 1), (32, 1), (28, 28))   # a decoder's last layer
+    assert not winograd.applies((3, 3), (1, 1), (1, 1), (4, 32), (14, 14))   # RealNVP's first layer after a squeeze
     assert not winograd.applies((3, 3), (1, 1), (1, 1), (64, 64), (7, 7))    # half-empty tiles at the edge
     assert not winograd.applies((3, 3), (2, 2), (1, 1), (32, 64), (14, 14))
     assert not winograd.applies((3, 3), (1, 1), (2, 2), (32, 64), (14, 14))

@@ -27,17 +27,19 @@ _G = ((1, 0, 0), (0.5, 0.5, 0.5), (0.5, -0.5, 0.5), (0, 0, 1))
 _A_T = ((1, 1, 1, 0), (0, 1, -1, -1))
 
 
-MIN_CHANNELS = 32             # below it the transforms cost more than the products they save (measured)
+MIN_CHANNELS = 8              # below it the transforms cost more than the products they save (measured)
 
 
 def applies(kernel, stride, dilation, channels, out_size):
     """Whether a convolution takes this path: a 3x3 kernel, stride 1, no dilation, at least MIN_CHANNELS
     ``channels`` on both sides (C_in, C_out), and even output sides ``out_size``.
 
-    The rest is what was measured (benchmarks/README.md): with fewer channels the four times larger
-    transformed tiles cost more passes over memory than the products save (32 -> 1 at 28x28: 4x slower than
-    im2col), and an odd side wastes a row of half-empty tiles (64 -> 64 at 7x7: 7 % slower). The kernels
-    below take any size; this choice is speed only.
+    The rest is what was measured (forward + backward, batch 64, 1 thread): with one, two or four channels
+    on a side the four times larger transformed tiles cost more passes over memory than the products save
+    (16 -> 1 at 28x28 15 ms against 6 by flipped.py's stamps, 1 -> 32 30 against 9, 4 -> 32 at 14x14 4.9
+    against 3.0), from eight on they win (16 -> 16 at 28x28 22 against 26 ms, 48 -> 16 45 against 51,
+    32 -> 8 at 14x14 4.5 against 5.2), and an odd side wastes a row of half-empty tiles (64 -> 64 at 7x7:
+    7 % slower). The kernels below take any size; this choice is speed only.
     """
     return (kernel == (KERNEL, KERNEL) and stride == (1, 1) and dilation == (1, 1)
             and min(channels) >= MIN_CHANNELS and all(o % TILE == 0 for o in out_size))
@@ -53,11 +55,19 @@ def _combine(matrix, parts, outs):
     """outs[i][...] = sum_k matrix[i][k] parts[k] (arrays of one shape) for a matrix of 0 and +-1 (B^T, A^T, A):
     one pass per nonzero entry, adds and subtracts of whole planes.
 
-    Cheaper than a 16 x 16 matrix product over every tile, which would mostly multiply by 0.
+    Cheaper than a 16 x 16 matrix product over every tile, which would mostly multiply by 0. A row's
+    first two terms make one pass (out = a + b or a - b, a positive term first), not a copy and an add.
     """
     for row, out in zip(matrix, outs):
-        (sign, first), *rest = [(c, part) for c, part in zip(row, parts) if c]
-        xp.multiply(first, sign, out=out)
+        terms = sorted([(c, part) for c, part in zip(row, parts) if c], key=lambda term: term[0] < 0)
+        (sign, first), rest = terms[0], terms[1:]
+        if not rest:
+            xp.multiply(first, sign, out=out)
+            continue
+        (second_sign, second), rest = rest[0], rest[1:]
+        (xp.add if second_sign * sign > 0 else xp.subtract)(first, second, out=out)
+        if sign < 0:  # both negative: -(a + b)
+            xp.negative(out, out=out)
         for sign, part in rest:
             xp.add(out, part, out=out) if sign > 0 else xp.subtract(out, part, out=out)
 
