@@ -56,7 +56,8 @@ print(f"one training digit: shape {x0.shape}, values from {x0.min()} to {x0.max(
 # failing while the claim is true).
 
 # %%
-model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), schedule="linear", ema=0.999)
+model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 16), schedule="linear",
+                                    ema=lesson.pick(0.999, 0.998))
 draws = lesson.pick(4000, 20000)
 alpha_bars, betas = tg.backend.to_numpy(model.schedule.alpha_bars), tg.backend.to_numpy(model.schedule.betas)
 rng = np.random.default_rng(0)
@@ -177,9 +178,9 @@ print(f"figure: {lesson.path('ideal_walk.png')}")
 tg.manual_seed(0)
 kept_digits = slice(0, lesson.pick(1024, None))
 train_set = Dataset(digits.images[kept_digits], digits.labels[kept_digits], "mnist-5k train")
-epochs = lesson.pick(3, 20)
+epochs = lesson.pick(3, 40)
 started = time.process_time()
-history = fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
+history = fit(adam(model, RunData({"lr": 1e-3})), DataLoader(train_set, batch_size=64, shuffle=True, seed=0),
               DataLoader(Dataset(test_set.images[:256], test_set.labels[:256], "test"), 256),
               epochs=epochs, progress=False)
 print(f"{epochs} epochs in {time.process_time() - started:.0f} CPU s; validation loss per epoch: "
@@ -188,7 +189,7 @@ assert history[-1]["val_loss"] < 0.5 < 1.0    # far below the know-nothing predi
 plot.loss_curves({"train (mean over the epoch)": [r["train_loss"] for r in history],
                   "validation (256 test digits)": [r["val_loss"] for r in history]},
                  lesson.path("loss.png"), ylabel="noise-prediction loss (mean squared error)",
-                 title=f"DDPM U-Net, width {lesson.pick(8, 32)}: loss per epoch")
+                 title=f"DDPM U-Net, width {lesson.pick(8, 16)}: loss per epoch")
 print(f"figure: {lesson.path('loss.png')}")
 
 # %% [markdown]

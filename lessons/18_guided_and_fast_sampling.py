@@ -172,9 +172,10 @@ plt.close(figure)
 
 # %%
 digits, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")
-kept, digit_epochs = slice(0, lesson.pick(512, None)), lesson.pick(2, 12)
-model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 32), conditional=True, ema=0.999)
-fit(adam(model, RunData({"lr": lesson.pick(1e-3, 2e-4)})),
+kept, digit_epochs = slice(0, lesson.pick(512, None)), lesson.pick(2, 24)
+model = get_recipe("ddpm").model((1, 28, 28), width=lesson.pick(8, 16), conditional=True,
+                                    ema=lesson.pick(0.999, 0.998))
+fit(adam(model, RunData({"lr": 1e-3})),
     DataLoader(Dataset(digits.images[kept], digits.labels[kept], "mnist-5k train"), 64, shuffle=True, seed=0),
     epochs=digit_epochs, progress=False, verbose=False)
 judge, count = SampleQuality(test_set.images), lesson.pick(50, 200)

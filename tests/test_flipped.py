@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 import tinygen as tg
 import tinygen.functional as F
 from tinygen import nn
-from conv_strategies import leaf
+from conv_strategies import assert_fast_path_equals_plain, float32_layer_outputs, leaf, seeded_layer_step
 from parity import same_on_device
 from tinygen.functional import flipped, winograd
 from tinygen.functional.conv import _narrows
@@ -68,14 +68,7 @@ def outputs_and_gradients(case, transpose):
 @settings(max_examples=60, deadline=None)
 @given(case=cases())
 def test_the_narrow_side_equals_the_plain_path_forward_and_gradients(case, transpose):
-    with pytest.MonkeyPatch.context() as patch:
-        everywhere(patch)
-        fast = outputs_and_gradients(case, transpose)
-        plain_path(patch)
-        plain = outputs_and_gradients(case, transpose)
-    for name, a, b in zip(("y", "input.grad", "weight.grad", "bias.grad"), fast, plain):
-        assert a.shape == b.shape, name
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=name)
+    assert_fast_path_equals_plain(lambda: outputs_and_gradients(case, transpose), everywhere, plain_path)
 
 
 @settings(max_examples=10, deadline=None)
@@ -105,31 +98,15 @@ def test_float32_layer_agrees_with_the_plain_path(monkeypatch):
     """A real layer (48 -> 16, 28 x 28, float32): the same numbers up to float32 rounding."""
     rng = np.random.default_rng(0)
     x = tg.tensor(rng.standard_normal((4, 48, 28, 28)).astype(np.float32), requires_grad=True)
-    conv = nn.Conv2d(48, 16, 3, padding=1)
-
-    def run():
-        x.grad = None
-        conv.zero_grad()
-        y = conv(x)
-        (y * y).sum().backward()
-        return [t.numpy() for t in (y, x.grad, conv.weight.grad, conv.bias.grad)]
-
+    run = float32_layer_outputs(nn.Conv2d(48, 16, 3, padding=1), x)
     fast = run()
     plain_path(monkeypatch)
     for a, b in zip(fast, run()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4 * np.abs(b).max())
 
 
-@pytest.mark.parametrize("make", [lambda: nn.Conv2d(8, 3, 3, padding=1), lambda: nn.ConvTranspose2d(3, 8, 3)],
-                         ids=["Conv2d", "ConvTranspose2d"])
-def test_the_path_runs_on_the_device_like_backend_bit_for_bit(make):
+@pytest.mark.parametrize("make, in_channels", [(lambda: nn.Conv2d(8, 3, 3, padding=1), 8),
+                                               (lambda: nn.ConvTranspose2d(3, 8, 3), 3)], ids=["Conv2d", "ConvTranspose2d"])
+def test_the_path_runs_on_the_device_like_backend_bit_for_bit(make, in_channels):
     """Only array-module calls CuPy has, nothing taken to the host: NumPy's numbers on the device-like backend."""
-    def step():
-        tg.manual_seed(0)
-        net = make()
-        x = tg.tensor(np.random.default_rng(1).standard_normal((2, net.weight.shape[1 if isinstance(net, nn.Conv2d) else 0],
-                                                                   6, 8)).astype(np.float32), requires_grad=True)
-        y = net(x)
-        (y * y).sum().backward()
-        return {"y": y, "x.grad": x.grad, "weight.grad": net.weight.grad}
-    same_on_device(step)
+    same_on_device(seeded_layer_step(make, (2, in_channels, 6, 8)))

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 import tinygen as tg
 import tinygen.functional as F
 from tinygen import nn
-from conv_strategies import leaf
+from conv_strategies import assert_fast_path_equals_plain, float32_layer_outputs, leaf, seeded_layer_step
 from parity import same_on_device
 from tinygen.functional import winograd
 
@@ -55,14 +55,7 @@ def outputs_and_gradients(case, transpose):
 @settings(max_examples=60, deadline=None)
 @given(case=cases())
 def test_winograd_equals_the_plain_path_forward_and_gradients(case, transpose):
-    with pytest.MonkeyPatch.context() as patch:
-        everywhere(patch)
-        fast = outputs_and_gradients(case, transpose)
-        plain_path(patch)
-        plain = outputs_and_gradients(case, transpose)
-    for name, a, b in zip(("y", "x.grad", "weight.grad", "bias.grad"), fast, plain):
-        assert a.shape == b.shape, name
-        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12, err_msg=name)
+    assert_fast_path_equals_plain(lambda: outputs_and_gradients(case, transpose), everywhere, plain_path)
 
 
 @settings(max_examples=10, deadline=None)
@@ -99,15 +92,7 @@ def test_float32_layer_agrees_with_the_plain_path(monkeypatch):
     """A real layer's width (32 -> 64, 14 x 14, float32): the rounding of the transforms stays small."""
     rng = np.random.default_rng(0)
     x = tg.tensor(rng.standard_normal((4, 32, 14, 14)).astype(np.float32), requires_grad=True)
-    layer = nn.Conv2d(32, 64, 3, padding=1)
-
-    def run():
-        x.grad = None
-        layer.zero_grad()
-        y = layer(x)
-        (y * y).sum().backward()
-        return [t.numpy() for t in (y, x.grad, layer.weight.grad)]
-
+    run = float32_layer_outputs(nn.Conv2d(32, 64, 3, padding=1), x)
     fast = run()
     plain_path(monkeypatch)
     for a, b in zip(fast, run()):
@@ -118,11 +103,4 @@ def test_float32_layer_agrees_with_the_plain_path(monkeypatch):
                          ids=["Conv2d", "ConvTranspose2d"])
 def test_the_path_runs_on_the_device_like_backend_bit_for_bit(layer):
     """Only array-module calls CuPy has, nothing taken to the host: NumPy's numbers on the device-like backend."""
-    def step():
-        tg.manual_seed(0)
-        net = layer()
-        x = tg.tensor(np.random.default_rng(1).standard_normal((2, 32, 6, 8)).astype(np.float32), requires_grad=True)
-        y = net(x)
-        (y * y).sum().backward()
-        return {"y": y, "x.grad": x.grad, "weight.grad": net.weight.grad}
-    same_on_device(step)
+    same_on_device(seeded_layer_step(layer, (2, 32, 6, 8)))
