@@ -252,3 +252,32 @@ for ax, (rows, columns) in zip(axes, (matrix.shape, matrix.T.shape)):
 figure.colorbar(image, ax=axes, label="kernel weight (0: no connection)", shrink=0.8)
 figure.savefig(lesson.path("transposed_matrix.png"), dpi=100)
 plt.close(figure)
+
+# %% [markdown]
+# ## At stride 1 the two are one map, computed on the cheaper side
+#
+# Read the four steps at stride 1: there are no zeros to insert, so a transposed convolution with
+# padding $p'$ is a convolution of its input, padded by $k - 1 - p'$, with the flipped kernel. Turned
+# around, every stride-1 convolution is a transposed convolution too:
+#
+# $$\mathrm{conv2d}(x, w, p) = \mathrm{conv\_transpose2d}(x, \mathrm{flip}(w), k - 1 - p)$$
+#
+# The same numbers at different costs: im2col copies $k^2 C_{in}$ numbers for every output pixel, the
+# transposed convolution makes $k^2 C_{out}$ stamps for every input pixel. So tinygen computes a stride-1
+# convolution that at least halves its channels by stamps (a U-Net's 16 → 1 output layer: four times
+# faster, forward and backward), and a transposed one that widens by im2col
+# (``tinygen/functional/flipped.py``; ``benchmarks/README.md`` has the measurements).
+
+# %%
+x_wide = tg.tensor(rng.normal(size=(2, 16, 9, 9)))
+narrowing = tg.tensor(rng.normal(size=(1, 16, 3, 3)))          # 16 channels in, 1 out
+for p in (0, 1, 2):
+    # the definition, straight from NumPy: every 3 x 3 window of the padded input times the kernel
+    windows = np.lib.stride_tricks.sliding_window_view(np.pad(x_wide.numpy(), [(0, 0), (0, 0), (p, p), (p, p)]),
+                                                       (3, 3), axis=(2, 3))
+    by_definition = np.einsum("ncabij,ocij->noab", windows, narrowing.numpy())
+    as_conv = F.conv2d(x_wide, narrowing, padding=p).numpy()
+    as_transpose = F.conv_transpose2d(x_wide, flip_kernel(narrowing), padding=2 - p).numpy()
+    assert np.allclose(as_conv, by_definition, atol=1e-10) and np.allclose(as_transpose, by_definition, atol=1e-10)
+    print(f"padding {p}: conv2d and the flipped conv_transpose2d (padding {2 - p}) both give the definition's "
+          f"{as_conv.shape}")

@@ -19,6 +19,7 @@ the result equals im2col's up to rounding (tests/test_winograd.py). Raw arrays i
 this path where ``applies`` says it is faster.
 """
 from tinygen.backend import xp
+from tinygen.functional.flipped import flip
 
 TILE, KERNEL = 2, 3           # F(2, 3): 2 outputs per tile and axis, 3 taps
 ALPHA = TILE + KERNEL - 1     # 4: the input tile's side
@@ -170,6 +171,5 @@ def conv_transpose3x3(x, weight, padding, out_size, bias=None):
     The same numbers as the transposed convolution's documented steps with no zeros to insert: a convolution
     with the kernel rotated by 180 degrees and its channels swapped, padded by 2 - p.
     """
-    flipped = weight[:, :, ::-1, ::-1].transpose(1, 0, 2, 3)
     padding = tuple(KERNEL - 1 - p for p in padding)
-    return conv3x3(input_tiles(x, padding, out_size), flipped, x.shape[0], out_size, bias)
+    return conv3x3(input_tiles(x, padding, out_size), flip(weight), x.shape[0], out_size, bias)
