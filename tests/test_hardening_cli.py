@@ -190,7 +190,8 @@ def test_a_ctrl_c_while_the_command_line_starts_is_one_line_and_exit_130(delay, 
     import signal
     import time
     root = Path(__file__).resolve().parent.parent
-    process = subprocess.Popen([sys.executable, "-m", "tinygen", "train", "ae", "--epochs", "1", "--limit", "64",
+    # 30 epochs: still running at the last delay on a fast machine (one epoch of 64 images ends before 0.8 s)
+    process = subprocess.Popen([sys.executable, "-m", "tinygen", "train", "ae", "--epochs", "30", "--limit", "64",
                                 "--no-progress", "--out", str(tmp_path / "run")], stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(root)})
     time.sleep(delay)

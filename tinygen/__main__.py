@@ -3,6 +3,7 @@
 The command line's modules (every model's recipe among them) take most of a second to import; a
 Ctrl-C in that time ends quietly too, with exit code 130.
 """
+import signal
 import sys
 
 
@@ -12,7 +13,11 @@ def run():
     except KeyboardInterrupt:
         print("tinygen: interrupted while starting; nothing was done", file=sys.stderr)
         return 130
-    return main()
+    code = main()
+    # the command has answered: a Ctrl-C from here on (while Python shuts down) must not replace its exit
+    # code by death from SIGINT (-2) with nothing printed
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return code
 
 
 if __name__ == "__main__":
