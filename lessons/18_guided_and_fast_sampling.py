@@ -163,13 +163,14 @@ plt.close(figure)
 # guessing would (10 %), whatever $w$. Full mode trains the recipe's U-Net (width 16, Adam 1e-3, EMA
 # 0.998) for 24 epochs on all 4,000 digits (about 10 CPU-minutes) and measures 200 samples per setting:
 # the step sweep without guidance (one network call per step; $S = 1000$ is left to the Gaussian mixture
-# above, where it costs nothing, because on digits it alone would take about 7 CPU-minutes, 2.2 s per
-# image), the guidance sweep at $S = 20$, and asserts that guidance raises the class accuracy. In the
-# full build of 2026-12-06 (evening): without guidance FD 444 at $S = 5$, 242 at 20, 250 at 100 (twenty
-# steps already as good as a hundred); the class accuracy rose with $w$ from 55 % ($w = 0$) through 72,
-# 79 and 87 % to 94 % ($w = 4$), the classifier score from 6.0 to 9.0; in the grid at $w = 1$ most cells
-# read as the digit asked for, a few are still noise. A longer run draws cleaner digits: what it gives
-# is in ``benchmarks/README.md`` (``benchmarks/diffusion.py``).
+# above, where it costs nothing, because on digits it alone would take about 7 CPU-minutes: ten times
+# the $S = 100$ row's 0.22 s per image, for 200 images), the guidance sweep at $S = 20$, and asserts
+# that guidance raises the class accuracy. In the full build of 2026-12-06 (evening): without guidance
+# FD 444 at $S = 5$, 242 at 20, 250 at 100 (twenty steps already as good as a hundred); the class
+# accuracy rose with $w$ from 55 % ($w = 0$) through 72, 79 and 87 % to 94 % ($w = 4$), the classifier
+# score from 6.0 to 9.0; in the grid at $w = 1$ most cells read as the digit asked for, a few are still
+# noise. A longer run draws cleaner digits: what it gives is in ``benchmarks/README.md``
+# (``benchmarks/diffusion.py``).
 
 # %%
 digits, test_set = load_dataset("mnist-5k", "train"), load_dataset("mnist-5k", "test")

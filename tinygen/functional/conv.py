@@ -17,8 +17,7 @@ from tinygen.autograd import Function, as_tensor, is_grad_enabled
 from tinygen.backend import xp
 from tinygen.functional.conv_arguments import check_at_least, check_operands, pair, spatial_size
 from tinygen.functional import flipped, winograd
-from tinygen.functional.flipped import conv_by_windows, conv_transpose_by_stamps, pixels_channels_last
-from tinygen.functional.im2col import im2col
+from tinygen.functional.im2col import conv_by_windows, conv_transpose_by_stamps, im2col, pixels_channels_last
 
 
 def conv_output_size(i, k, s=1, p=0, d=1):

@@ -9,9 +9,8 @@ where flip(w) rotates each k x k kernel by 180 degrees and swaps its in/out chan
 steps of conv_transpose.py read backwards: no zeros to insert at stride 1). Both sides give the same
 numbers, at different costs. im2col copies kH kW C_in numbers per output pixel and multiplies them;
 the transposed convolution's col2im multiplies each input pixel once into kH kW C_out "stamps" and adds
-them into place. So a convolution that narrows (C_out < C_in: a U-Net's 48 -> 16 after a skip
-concatenation, 16 -> 1 at the output) is cheaper by stamps, and a transposed convolution that widens is
-cheaper by im2col. The weight gradient sum_pixels x_pad[u + i] g[u] has the same choice: the windows of
+them into place. So a convolution that narrows (C_out < C_in: a U-Net's 16 -> 1 output layer, RealNVP's
+32 -> 2) is cheaper by stamps, and a transposed convolution that widens is cheaper by im2col. The weight gradient sum_pixels x_pad[u + i] g[u] has the same choice: the windows of
 x (kH kW C_in per output pixel) or the windows of g, padded by d(k - 1), at every padded-input pixel
 (kH kW C_out each).
 
@@ -19,7 +18,7 @@ Raw arrays in and out; conv.py's Functions pick these where ``applies`` says so,
 stay what they were (tests/test_flipped.py: the same numbers as the plain path).
 """
 from tinygen.backend import xp
-from tinygen.functional.im2col import channels_last, col2im, im2col
+from tinygen.functional.im2col import channels_last, conv_by_windows, conv_transpose_by_stamps, im2col
 
 
 def applies(kernel, stride, padding, dilation, in_size, out_size):
@@ -39,38 +38,6 @@ def flip(weight):
 def dual_padding(kernel, padding, dilation):
     """The other side's padding: d(k - 1) - p along each axis."""
     return tuple(d * (k - 1) - p for k, p, d in zip(kernel, padding, dilation))
-
-
-def taps_channels_last(weight):
-    """(A, B, kH, kW) -> (A, kH kW B), the column order of im2col's rows."""
-    return weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
-
-
-def pixels_channels_last(x):
-    """(N, C, H, W) -> (N H W, C): one row per pixel."""
-    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
-
-
-def conv_by_windows(rows, weight, n, out_size, bias=None):
-    """y (N, O, oH, oW) = rows @ weight's taps, rows = im2col(x) (N oH oW, kH kW C); weight (O, C, kH, kW)."""
-    y = (rows @ taps_channels_last(weight).T).reshape(n, *out_size, weight.shape[0])
-    if bias is not None:
-        y += bias
-    return y.transpose(0, 3, 1, 2)
-
-
-def conv_transpose_by_stamps(x, weight, stride, padding, dilation, out_size, bias=None):
-    """conv_transpose2d(x, weight): x (N, C_in, H, W), weight (C_in, C_out, kH, kW) -> (N, C_out, oH, oW).
-
-    One (batched) matrix product makes every input pixel's k x k stamp, col2im adds the stamps into
-    place. No multiplications by inserted zeros.
-    """
-    (n, _, height, width), (in_channels, out_channels, *kernel) = x.shape, weight.shape
-    # one (C_in, C_out) matrix per kernel tap: each tap's stamps come out as one contiguous block
-    taps = weight.transpose(2, 3, 0, 1).reshape(-1, in_channels, out_channels)
-    stamps = xp.matmul(pixels_channels_last(x), taps)
-    return col2im(stamps.reshape(*kernel, n, height, width, out_channels),
-                  stride, padding, dilation, out_size, start=0 if bias is None else bias)
 
 
 def conv_by_stamps(x, weight, padding, dilation, out_size, bias=None):

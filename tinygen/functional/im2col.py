@@ -9,7 +9,8 @@ strided slice per kernel offset (a loop over the kH x kW window only).
 Inside, images are channels-last (N, H, W, C): a window's (kW, C) block is then one
 contiguous run of memory, which makes the copy several times faster than reading
 (C, kH, kW) windows out of (N, C, H, W). Raw arrays in and out; the Functions in
-conv.py give them gradients.
+conv.py give them gradients. ``conv_by_windows`` and ``conv_transpose_by_stamps`` are the two
+products around them: a convolution from im2col's rows, a transposed convolution into col2im's stamps.
 """
 from tinygen.backend import xp
 
@@ -74,3 +75,35 @@ def col2im(stamps, stride, padding, dilation, out_size, start=0):
             buffer[:, rows, columns] += stamps[i, j]
     (pad_h, pad_w), (out_h, out_w) = padding, out_size
     return channels_first(buffer[:, pad_h:pad_h + out_h, pad_w:pad_w + out_w])
+
+
+def taps_channels_last(weight):
+    """(A, B, kH, kW) -> (A, kH kW B), the column order of im2col's rows."""
+    return weight.transpose(0, 2, 3, 1).reshape(weight.shape[0], -1)
+
+
+def pixels_channels_last(x):
+    """(N, C, H, W) -> (N H W, C): one row per pixel."""
+    return x.transpose(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def conv_by_windows(rows, weight, n, out_size, bias=None):
+    """y (N, O, oH, oW) = rows @ weight's taps, rows = im2col(x) (N oH oW, kH kW C); weight (O, C, kH, kW)."""
+    y = (rows @ taps_channels_last(weight).T).reshape(n, *out_size, weight.shape[0])
+    if bias is not None:
+        y += bias
+    return channels_first(y)
+
+
+def conv_transpose_by_stamps(x, weight, stride, padding, dilation, out_size, bias=None):
+    """conv_transpose2d(x, weight): x (N, C_in, H, W), weight (C_in, C_out, kH, kW) -> (N, C_out, oH, oW).
+
+    One (batched) matrix product makes every input pixel's k x k stamp, col2im adds the stamps into
+    place. No multiplications by inserted zeros.
+    """
+    (n, _, height, width), (in_channels, out_channels, *kernel) = x.shape, weight.shape
+    # one (C_in, C_out) matrix per kernel tap: each tap's stamps come out as one contiguous block
+    taps = weight.transpose(2, 3, 0, 1).reshape(-1, in_channels, out_channels)
+    stamps = xp.matmul(pixels_channels_last(x), taps)
+    return col2im(stamps.reshape(*kernel, n, height, width, out_channels),
+                  stride, padding, dilation, out_size, start=0 if bias is None else bias)
